@@ -1,0 +1,68 @@
+# wharf.registry developer entry point. `make test` is exactly what CI runs (.ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+COLLECTIONS := $(CURDIR)/.build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wharf/registry
+SCENARIOS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
+SCENARIO ?= $(firstword $(SCENARIOS))
+
+export PATH := $(BIN):$(PATH)
+# Roles and modules resolve by FQCN from this work tree; the rest come with the pinned `ansible` package.
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# Galaxy is unreachable here: a stray download should fail at once, not hang.
+export ANSIBLE_GALAXY_SERVER := http://127.0.0.1:9/
+
+.PHONY: help test venv collection engine images lint sanity units integration molecule $(addprefix molecule-,$(SCENARIOS)) clean
+
+help: ## list the targets
+	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
+	@tools/harness/phases.sh venv images lint sanity units integration $(addprefix molecule-,$(SCENARIOS))
+
+venv: $(VENV)/.installed ## the pinned Python environment in .venv
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+collection: $(COLLECTION_LINK)
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+engine: ## make sure a Docker engine answers (installs and starts Debian's docker.io as root)
+	@tools/harness/docker-engine.sh
+
+images: venv engine ## build the lab images (cached: rebuilt only when a recipe changes)
+	$(BIN)/python tools/harness/images.py build
+
+lint: venv collection ## yamllint and ansible-lint (offline)
+	yamllint -s .
+	ansible-lint
+
+sanity: venv ## ansible-test sanity, offline
+	tools/harness/ansible-test.sh sanity --venv --python 3.11 --color no
+
+units: venv ## module unit tests (ansible-test units) and the harness's own tests
+	if compgen -G 'tests/unit/plugins/**/test_*.py' >/dev/null || compgen -G 'tests/unit/plugins/*/test_*.py' >/dev/null; then \
+	  tools/harness/ansible-test.sh units --venv --python 3.11 --color no; \
+	else echo "no module unit tests yet"; fi
+	pytest -q tools/harness/tests
+
+integration: images ## real-component tests outside molecule: every lab image proven by a push and pull
+	pytest -q tests/integration
+
+molecule: images collection ## one scenario: make molecule SCENARIO=name
+	eval "$$($(BIN)/python tools/harness/images.py env)"; molecule test -s $(SCENARIO)
+
+$(addprefix molecule-,$(SCENARIOS)): molecule-%:
+	$(MAKE) --no-print-directory molecule SCENARIO=$*
+
+clean: ## remove build output (keeps .venv and the images)
+	rm -rf .build tests/output .pytest_cache

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run ansible-test offline: it needs the collection at a real .../ansible_collections/wharf/registry path (a symlink
+# is refused), and it downloads get-pip.py from a host the CI machines cannot reach, so seed its cache with a
+# stand-in that bootstraps pip from Python's own ensurepip and then installs from the package index as usual.
+#   tools/harness/ansible-test.sh sanity|units [ansible-test options]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+python=${PYTHON:-$top/.venv/bin/python}
+dest=$top/.build/ansible-test/ansible_collections/wharf/registry
+
+mkdir -p "$top/.build"
+# One copy at a time: concurrent runs (several developers' shells, xdist) would delete each other's tree.
+exec 9>"$top/.build/ansible-test.lock"
+flock 9
+rm -rf "$dest"
+mkdir -p "$dest"
+# The files git tracks or would track, as they are in the work tree (not build output, not the venv).
+(cd "$top" && git ls-files -z --cached --others --exclude-standard \
+  | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
+
+pip_version=$("$python" -c "import types; from ansible_test._internal.python_requirements import get_venv_packages; print(get_venv_packages(types.SimpleNamespace(version='x'))['pip'])")
+shim=$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py
+mkdir -p "$(dirname "$shim")"
+cat > "$shim" <<'PY'
+# Stand-in for get-pip.py written by wharf.registry's tools/harness/ansible-test.sh.
+import subprocess
+import sys
+
+options = [arg for arg in sys.argv[1:] if arg not in ("--no-setuptools", "--no-wheel")]
+subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade", "--default-pip"])
+subprocess.check_call([sys.executable, "-m", "pip", "install"] + options)
+PY
+
+cd "$dest"
+"$(dirname "$python")/ansible-test" "$@"
