@@ -47,11 +47,11 @@ lint: venv collection ## yamllint and ansible-lint (offline)
 	ansible-lint
 
 sanity: venv ## ansible-test sanity, offline
-	tools/harness/ansible-test.sh sanity --venv --python 3.11 --color no
+	tools/harness/ansible-test.sh sanity
 
 units: venv ## module unit tests (ansible-test units) and the harness's own tests
 	if compgen -G 'tests/unit/plugins/**/test_*.py' >/dev/null || compgen -G 'tests/unit/plugins/*/test_*.py' >/dev/null; then \
-	  tools/harness/ansible-test.sh units --venv --python 3.11 --color no; \
+	  tools/harness/ansible-test.sh units; \
 	else echo "no module unit tests yet"; fi
 	pytest -q tools/harness/tests
 

@@ -2,7 +2,7 @@
 # Run ansible-test offline: it needs the collection at a real .../ansible_collections/wharf/registry path (a symlink
 # is refused), and it downloads get-pip.py from a host the CI machines cannot reach, so seed its cache with a
 # stand-in that bootstraps pip from Python's own ensurepip and then installs from the package index as usual.
-#   tools/harness/ansible-test.sh sanity|units [ansible-test options]
+#   tools/harness/ansible-test.sh sanity|units [ansible-test options]   (runs with the venv's Python version)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-$top/.venv/bin/python}
@@ -17,6 +17,8 @@ mkdir -p "$dest"
 # The files git tracks or would track, as they are in the work tree (not build output, not the venv).
 (cd "$top" && git ls-files -z --cached --others --exclude-standard \
   | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
+# ansible-test lists targets with git; inside this checkout .build is ignored, so the copy gets a repo of its own.
+(cd "$dest" && git init -q && git add -A)
 
 pip_version=$("$python" -c "import types; from ansible_test._internal.python_requirements import get_venv_packages; print(get_venv_packages(types.SimpleNamespace(version='x'))['pip'])")
 shim=$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py
@@ -31,5 +33,6 @@ subprocess.check_call([sys.executable, "-m", "ensurepip", "--upgrade", "--defaul
 subprocess.check_call([sys.executable, "-m", "pip", "install"] + options)
 PY
 
+python_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 cd "$dest"
-"$(dirname "$python")/ansible-test" "$@"
+"$(dirname "$python")/ansible-test" "$@" --venv --python "$python_version" --color no

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build the lab and test images from Debian packages and upstream source, with no container registry.
 
     images.py build [NAME ...]   build what is missing or whose recipe changed (all by default)
