@@ -1,0 +1,436 @@
+# -*- coding: utf-8 -*-
+# Copyright: wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""docker_daemon_config against real files in a temporary directory: every state-changing case runs check, apply,
+check again and apply again, then looks at the file itself."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import stat
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from ansible_collections.wharf.registry.plugins.modules import docker_daemon_config as module
+
+DEBIAN_UNIT = """[Unit]
+Description=Docker Application Container Engine
+After=network-online.target docker.socket firewalld.service containerd.service
+
+[Service]
+Type=notify
+EnvironmentFile=-/etc/default/%p
+ExecStart=/usr/sbin/dockerd -H fd:// $DOCKER_OPTS
+ExecReload=/bin/kill -s HUP $MAINPID
+"""
+
+
+def run(args, check=False, diff=False):
+    """The module's result dict, as Ansible would receive it."""
+    args = dict(args)
+    args['_ansible_check_mode'] = check
+    args['_ansible_diff'] = diff
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            module.main()
+    return LAST_RESULT.pop()
+
+
+LAST_RESULT = []
+
+
+@pytest.fixture(autouse=True)
+def capture(monkeypatch):
+    def exit_json(self, **kwargs):
+        kwargs.setdefault('changed', False)
+        LAST_RESULT.append(kwargs)
+        raise SystemExit(0)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs['failed'] = True
+        kwargs['msg'] = msg
+        LAST_RESULT.append(kwargs)
+        raise SystemExit(1)
+
+    monkeypatch.setattr(module.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(module.AnsibleModule, 'fail_json', fail_json)
+
+
+@pytest.fixture
+def host(tmp_path):
+    """A fake root: daemon.json path, unit directories and the defaults file, all empty at first."""
+    class Host(object):
+        root = tmp_path
+        path = str(tmp_path / 'etc' / 'docker' / 'daemon.json')
+        etc_units = tmp_path / 'etc' / 'systemd' / 'system'
+        lib_units = tmp_path / 'lib' / 'systemd' / 'system'
+        defaults = tmp_path / 'etc' / 'default' / 'docker'
+
+        def args(self, **kwargs):
+            base = dict(path=self.path, unit_dirs=[str(self.etc_units), str(self.lib_units)],
+                        defaults_file=str(self.defaults))
+            base.update(kwargs)
+            return base
+
+        def write(self, data):
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(self.path, 'w') as handle:
+                handle.write(data if isinstance(data, str) else json.dumps(data))
+
+        def read_text(self):
+            with open(self.path) as handle:
+                return handle.read()
+
+        def read(self):
+            return json.loads(self.read_text())
+
+        def unit(self, directory, name, text):
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_text(text)
+
+        def dropin(self, directory, name, text):
+            self.unit(directory / 'docker.service.d', name, text)
+
+    return Host()
+
+
+def converge(args):
+    """check, apply, check, apply: the first two must agree, the last two must change nothing."""
+    predicted = run(args, check=True, diff=True)
+    applied = run(args, diff=True)
+    for key in ('changed', 'action', 'changed_keys', 'restart_keys', 'config', 'diff'):
+        assert predicted.get(key) == applied.get(key), key
+    again_check = run(args, check=True, diff=True)
+    again = run(args)
+    for result in (again_check, again):
+        assert result['changed'] is False
+        assert result['action'] == 'none'
+        assert result['changed_keys'] == []
+        assert 'diff' not in result
+    return applied
+
+
+def test_creates_file_and_parent_directory_with_mode_0644(host):
+    predicted = run(host.args(config={'exec-opts': ['native.cgroupdriver=systemd']}), check=True)
+    assert predicted['changed'] is True
+    assert not os.path.exists(os.path.dirname(host.path)), 'check mode must not create anything'
+
+    result = converge(host.args(config={'exec-opts': ['native.cgroupdriver=systemd']}))
+    assert result['action'] == 'restart'
+    assert result['restart_keys'] == ['exec-opts']
+    assert result['diff']['before'] == ''
+    assert result['diff']['after'] == host.read_text()
+    assert host.read() == {'exec-opts': ['native.cgroupdriver=systemd']}
+    assert stat.S_IMODE(os.stat(host.path).st_mode) == 0o644
+
+
+def test_foreign_keys_keep_their_values_and_order(host):
+    foreign = {'log-driver': 'json-file', 'log-opts': {'max-size': '10m', 'max-file': '3'},
+               'default-address-pools': [{'base': '10.201.0.0/16', 'size': 24}], 'debug': False}
+    host.write(foreign)
+    result = converge(host.args(config={'insecure-registries': ['registry.example:5000']}))
+    written = host.read()
+    assert list(written) == list(foreign) + ['insecure-registries']
+    for key, value in foreign.items():
+        assert written[key] == value
+    assert result['changed_keys'] == ['insecure-registries']
+
+
+def test_nested_objects_merge_key_by_key(host):
+    host.write({'log-opts': {'max-file': '3'}})
+    converge(host.args(config={'log-opts': {'max-size': '10m'}}))
+    assert host.read() == {'log-opts': {'max-file': '3', 'max-size': '10m'}}
+
+
+def test_list_mode_replace_writes_the_given_list(host):
+    host.write({'insecure-registries': ['old:5000', 'keep:5000']})
+    converge(host.args(config={'insecure-registries': ['new:5000']}))
+    assert host.read()['insecure-registries'] == ['new:5000']
+
+
+def test_list_mode_merge_is_a_set_union_in_order(host):
+    host.write({'insecure-registries': ['a:5000', 'b:5000'],
+                'default-address-pools': [{'base': '10.201.0.0/16', 'size': 24}]})
+    result = converge(host.args(
+        list_mode='merge',
+        config={'insecure-registries': ['b:5000', 'c:5000', 'c:5000'],
+                'default-address-pools': [{'size': 24, 'base': '10.201.0.0/16'},
+                                          {'base': '10.202.0.0/16', 'size': 24}]}))
+    written = host.read()
+    assert written['insecure-registries'] == ['a:5000', 'b:5000', 'c:5000']
+    assert written['default-address-pools'] == [{'base': '10.201.0.0/16', 'size': 24},
+                                                {'base': '10.202.0.0/16', 'size': 24}]
+    assert result['action'] == 'restart'
+    assert result['restart_keys'] == ['default-address-pools']
+
+
+def test_list_mode_merge_with_nothing_new_changes_nothing(host):
+    host.write({'insecure-registries': ['a:5000', 'b:5000']})
+    result = run(host.args(list_mode='merge', config={'insecure-registries': ['b:5000']}))
+    assert result['changed'] is False
+    assert result['action'] == 'none'
+
+
+def test_remove_keys_deletes_and_ignores_absent_keys(host):
+    host.write({'debug': True, 'labels': ['a=b'], 'log-level': 'warn'})
+    result = converge(host.args(remove_keys=['debug', 'labels', 'not-there']))
+    assert host.read() == {'log-level': 'warn'}
+    assert result['changed_keys'] == ['debug', 'labels']
+    assert result['action'] == 'reload'
+
+
+def test_remove_keys_with_config_replaces_an_object_wholesale(host):
+    host.write({'log-opts': {'max-file': '3', 'max-size': '10m'}})
+    converge(host.args(remove_keys=['log-opts'], config={'log-opts': {'max-size': '20m'}}))
+    assert host.read() == {'log-opts': {'max-size': '20m'}}
+
+
+def test_same_meaning_in_other_formatting_is_left_alone(host):
+    original = '{"debug":true,\n\n   "insecure-registries" : [ "a:5000" ]}'
+    host.write(original)
+    before = os.stat(host.path)
+    result = run(host.args(config={'insecure-registries': ['a:5000'], 'debug': True}), diff=True)
+    assert result['changed'] is False
+    assert 'diff' not in result
+    assert host.read_text() == original
+    assert os.stat(host.path).st_mtime_ns == before.st_mtime_ns
+
+
+def test_true_and_1_are_different_values(host):
+    host.write({'debug': 1})
+    result = converge(host.args(config={'debug': True}))
+    assert result['changed_keys'] == ['debug']
+    assert host.read() == {'debug': True}
+
+
+@pytest.mark.parametrize('content, words', [
+    ('{"debug": true,', 'not valid JSON'),
+    ('["a:5000"]', 'JSON list, not an object'),
+    ('{"debug": tru}', 'not valid JSON'),
+])
+def test_a_broken_file_fails_and_stays_untouched(host, content, words):
+    host.write(content)
+    for check in (True, False):
+        result = run(host.args(config={'debug': True}, backup=True), check=check)
+        assert result['failed'] is True
+        assert words in result['msg']
+        assert host.path in result['msg']
+        assert host.read_text() == content
+    assert os.listdir(os.path.dirname(host.path)) == ['daemon.json']
+
+
+def test_an_empty_file_counts_as_an_empty_object(host):
+    host.write('  \n')
+    result = converge(host.args(config={'debug': True}))
+    assert result['action'] == 'reload'
+    assert host.read() == {'debug': True}
+
+
+def test_null_values_are_refused(host):
+    host.write({'debug': True})
+    result = run(host.args(config={'log-opts': {'max-size': None}}))
+    assert result['failed'] is True
+    assert result['msg'] == 'config.log-opts.max-size is null; name the key in remove_keys to delete it.'
+    assert host.read() == {'debug': True}
+
+
+def test_a_directory_at_path_fails(host):
+    os.makedirs(host.path)
+    result = run(host.args(config={'debug': True}))
+    assert result['failed'] is True
+    assert 'is a directory' in result['msg']
+
+
+def test_backup_keeps_the_previous_text_and_is_skipped_in_check_mode(host):
+    original = '{"debug": false}'
+    host.write(original)
+    predicted = run(host.args(config={'debug': True}, backup=True), check=True)
+    assert 'backup_file' not in predicted
+    assert os.listdir(os.path.dirname(host.path)) == ['daemon.json']
+
+    applied = run(host.args(config={'debug': True}, backup=True))
+    with open(applied['backup_file']) as handle:
+        assert handle.read() == original
+    assert os.path.dirname(applied['backup_file']) == os.path.dirname(host.path)
+
+    again = run(host.args(config={'debug': True}, backup=True))
+    assert 'backup_file' not in again
+    assert len(os.listdir(os.path.dirname(host.path))) == 2
+
+
+def test_no_backup_of_a_file_that_did_not_exist(host):
+    result = run(host.args(config={'debug': True}, backup=True))
+    assert result['changed'] is True
+    assert 'backup_file' not in result
+
+
+def test_an_existing_file_keeps_its_mode(host):
+    host.write({'debug': False})
+    os.chmod(host.path, 0o600)
+    converge(host.args(config={'debug': True}))
+    assert stat.S_IMODE(os.stat(host.path).st_mode) == 0o600
+
+
+def test_diff_shows_the_old_text_and_exactly_the_new_file(host):
+    original = '{"debug": false}\n'
+    host.write(original)
+    result = run(host.args(config={'insecure-registries': ['a:5000']}), diff=True)
+    assert result['diff']['before'] == original
+    assert result['diff']['after'] == host.read_text()
+    assert result['diff']['before_header'] == host.path
+
+
+def test_no_diff_unless_asked(host):
+    result = run(host.args(config={'debug': True}))
+    assert result['changed'] is True
+    assert 'diff' not in result
+
+
+@pytest.mark.parametrize('start, args, action, restart_keys', [
+    ({}, dict(config={'insecure-registries': ['a:5000']}), 'reload', []),
+    ({}, dict(config={'registry-mirrors': ['https://mirror.example']}), 'reload', []),
+    ({'insecure-registries': ['a:5000']}, dict(config={'insecure-registries': ['b:5000']}, list_mode='merge'),
+     'reload', []),
+    ({}, dict(config={'debug': True, 'labels': ['x=y'], 'live-restore': True, 'max-concurrent-downloads': 6,
+                      'shutdown-timeout': 30}), 'reload', []),
+    ({}, dict(config={'insecure-registries': ['a:5000'], 'log-level': 'warn'}), 'restart', ['log-level']),
+    ({}, dict(config={'data-root': '/srv/docker'}), 'restart', ['data-root']),
+    ({'storage-driver': 'overlay2'}, dict(remove_keys=['storage-driver']), 'restart', ['storage-driver']),
+    ({'registry-mirrors': ['https://m.example']}, dict(remove_keys=['registry-mirrors']), 'reload', []),
+    ({'log-opts': {'max-size': '10m'}}, dict(config={'log-opts': {'max-file': '2'}}), 'restart', ['log-opts']),
+])
+def test_reload_or_restart(host, start, args, action, restart_keys):
+    if start:
+        host.write(start)
+    result = converge(host.args(**args))
+    assert result['action'] == action
+    assert result['restart_keys'] == restart_keys
+
+
+def test_debian_unit_with_default_file_flag_conflict(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT.replace('/etc/default', str(host.root / 'etc' / 'default')))
+    host.defaults.parent.mkdir(parents=True)
+    host.defaults.write_text('# Options for dockerd\nDOCKER_OPTS="--insecure-registry registry.old:5000 --debug"\n')
+    host.write({'log-level': 'info'})
+    for check in (True, False):
+        result = run(host.args(config={'insecure-registries': ['registry.new:5000']}), check=check)
+        assert result['failed'] is True
+        assert result['msg'] == (
+            'insecure-registries is also passed to dockerd as the flag --insecure-registry in %s, and dockerd '
+            'refuses to start when a setting is given both ways: remove the flag or leave insecure-registries out '
+            'of config.' % (host.lib_units / 'docker.service'))
+    assert host.read() == {'log-level': 'info'}
+
+
+def test_debian_unit_conflicts_on_hosts_but_not_on_unrelated_keys(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT)
+    assert run(host.args(config={'hosts': ['unix:///run/docker.sock']}))['msg'].startswith(
+        'hosts is also passed to dockerd as the flag -H in ')
+    assert run(host.args(config={'insecure-registries': ['a:5000']}))['changed'] is True
+
+
+def test_check_dockerd_flags_false_skips_the_check(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT)
+    result = run(host.args(config={'hosts': ['unix:///run/docker.sock']}, check_dockerd_flags=False))
+    assert result['changed'] is True
+
+
+def test_dropin_adds_flags_with_continuation_lines_and_prefix(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT)
+    host.dropin(host.etc_units, 'registry.conf',
+                '[Service]\nExecStart=\nExecStart=-/usr/bin/dockerd \\\n    --registry-mirror=https://m.example \\\n'
+                '    -Hfd://\n')
+    result = run(host.args(config={'registry-mirrors': ['https://n.example']}))
+    assert result['failed'] is True
+    assert 'the flag --registry-mirror in %s' % (host.etc_units / 'docker.service.d' / 'registry.conf') in result['msg']
+    assert run(host.args(config={'hosts': ['tcp://0.0.0.0:2375']}))['failed'] is True
+
+
+def test_dropin_resetting_execstart_removes_the_unit_flags(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT.replace('$DOCKER_OPTS', '--insecure-registry=a:5000'))
+    assert run(host.args(config={'insecure-registries': ['b:5000']}))['failed'] is True
+    host.dropin(host.etc_units, 'override.conf', '[Service]\nExecStart=\nExecStart=/usr/bin/dockerd\n')
+    assert run(host.args(config={'insecure-registries': ['b:5000']}))['changed'] is True
+
+
+def test_higher_priority_dropin_with_same_name_wins(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT)
+    host.dropin(host.lib_units, 'flags.conf', '[Service]\nEnvironment="DOCKER_OPTS=--label=a=b"\n')
+    assert 'the flag --label' in run(host.args(config={'labels': ['x=y']}))['msg']
+    host.dropin(host.etc_units, 'flags.conf', '[Service]\nEnvironment="DOCKER_OPTS="\n')
+    assert run(host.args(config={'labels': ['x=y']}))['changed'] is True
+
+
+def test_environment_file_wins_over_environment(host):
+    env_file = host.root / 'docker.env'
+    env_file.write_text('DOCKER_OPTS=--exec-opt native.cgroupdriver=cgroupfs\n')
+    host.unit(host.lib_units, 'docker.service',
+              '[Service]\nEnvironmentFile=%s\nEnvironment=DOCKER_OPTS=\nExecStart=/usr/sbin/dockerd $DOCKER_OPTS\n'
+              % env_file)
+    assert 'the flag --exec-opt' in run(host.args(config={'exec-opts': ['native.cgroupdriver=systemd']}))['msg']
+
+
+def test_a_missing_required_environment_file_is_an_error(host):
+    host.unit(host.lib_units, 'docker.service',
+              '[Service]\nEnvironmentFile=%s\nExecStart=/usr/sbin/dockerd\n' % (host.root / 'nope.env'))
+    result = run(host.args(config={'debug': True}))
+    assert result['failed'] is True
+    assert 'nope.env' in result['msg']
+    assert not os.path.exists(host.path)
+
+
+def test_unit_without_environment_file_ignores_the_defaults_file(host):
+    host.unit(host.lib_units, 'docker.service',
+              '[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n')
+    host.defaults.parent.mkdir(parents=True)
+    host.defaults.write_text('DOCKER_OPTS="--insecure-registry a:5000"\n')
+    assert run(host.args(config={'insecure-registries': ['b:5000']}))['changed'] is True
+    assert 'the flag --containerd' in run(host.args(config={'containerd': '/x.sock'}))['msg']
+
+
+def test_without_a_unit_the_defaults_file_counts(host):
+    host.defaults.parent.mkdir(parents=True)
+    host.defaults.write_text('export DOCKER_OPTS="-D --insecure-registry a:5000"\n')
+    assert 'the flag --insecure-registry in %s' % host.defaults in run(
+        host.args(config={'insecure-registries': ['b:5000']}))['msg']
+    assert 'the flag -D' in run(host.args(config={'debug': True}))['msg']
+    assert run(host.args(config={'registry-mirrors': ['https://m.example']}))['changed'] is True
+
+
+def test_no_unit_and_no_defaults_file_means_no_flags(host):
+    assert run(host.args(config={'hosts': ['fd://']}))['changed'] is True
+
+
+@pytest.mark.parametrize('command, flags', [
+    ('/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock',
+     ['-H', '--containerd']),
+    ('-/usr/bin/dockerd -D --log-level=warn', ['-D', '--log-level']),
+    ('/usr/bin/docker daemon --insecure-registry a:5000', ['--insecure-registry']),
+    ('/usr/bin/containerd --config x', []),
+    ('/bin/sh -c "dockerd --debug"', []),
+])
+def test_dockerd_flags(command, flags):
+    assert module.dockerd_flags(module.expand_command(command, {})) == flags
+
+
+def test_expand_command_splits_dollar_var_but_not_braced():
+    env = {'OPTS': '--debug --label a=b', 'ONE': 'x y'}
+    assert module.expand_command('dockerd $OPTS --data-root=${ONE}', env) == [
+        'dockerd', '--debug', '--label', 'a=b', '--data-root=x y']
+    assert module.expand_command('dockerd $MISSING', {}) == ['dockerd']
+
+
+@pytest.mark.parametrize('flag, key', [
+    ('--insecure-registry', 'insecure-registries'),
+    ('--registry-mirror', 'registry-mirrors'),
+    ('-H', 'hosts'),
+    ('--data-root', 'data-root'),
+    ('--config-file', None),
+    ('-x', None),
+])
+def test_flag_key(flag, key):
+    assert module.flag_key(flag) == key
