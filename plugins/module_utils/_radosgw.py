@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The one radosgw-admin client of wharf.registry, and the connection options every RGW module shares.
+
+Private to this collection: no compatibility promise outside it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+
+from ansible_collections.wharf.registry.plugins.module_utils._difference import MASK
+
+# The connection options of every module in the action group `group/wharf.registry.rgw`; documented once in the
+# doc fragment wharf.registry.radosgw.
+RADOSGW_CONNECTION_SPEC = dict(
+    cluster=dict(type="str", default="ceph"),
+    conf=dict(type="path"),
+    keyring=dict(type="path", no_log=False),
+    client_name=dict(type="str"),
+    cmd_prefix=dict(type="list", elements="str", default=[]),
+    executable=dict(type="str", default="radosgw-admin"),
+)
+
+SUBUSER_ACCESS = ("read", "write", "readwrite", "full")
+# `subuser modify --access=X` is reported back under another name.
+ACCESS_TO_PERMISSIONS = {"read": "read", "write": "write", "readwrite": "read-write", "full": "full-control"}
+PERMISSIONS_TO_ACCESS = dict((v, k) for k, v in ACCESS_TO_PERMISSIONS.items())
+
+# radosgw-admin answers a missing user with the same rc as a usage error (22), so the text decides.
+_NO_SUCH_USER = "no user info saved"
+
+
+def radosgw_argument_spec(**module_options):
+    spec = copy.deepcopy(RADOSGW_CONNECTION_SPEC)
+    spec.update(module_options)
+    return spec
+
+
+class RadosgwAdminError(Exception):
+    """A radosgw-admin call failed: carries the (secret-masked) command, its rc and its stderr."""
+
+    def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None):
+        super(RadosgwAdminError, self).__init__(msg)
+        self.msg = msg
+        self.cmd = cmd
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def fail_kwargs(self):
+        """Keyword arguments for module.fail_json: the sentence plus whatever of cmd/rc/stderr/stdout is known."""
+        result = dict(msg=self.msg)
+        for key in ("cmd", "rc", "stderr", "stdout"):
+            value = getattr(self, key)
+            if value is not None:
+                result[key] = value
+        return result
+
+
+class RadosgwAdmin:
+    """Runs radosgw-admin as argv lists, through an optional command prefix, and parses its JSON output.
+
+    `calls` keeps the (masked) argv of every call made, so tests and callers can see what a run cost.
+    """
+
+    def __init__(self, module):
+        self.module = module
+        params = module.params
+        prefix = list(params["cmd_prefix"] or [])
+        if prefix:
+            # The binary lives behind the prefix (cephadm shell, docker exec, ...): it cannot be looked up here, and
+            # the environment does not cross that boundary, so the locale is set through env(1) on the far side.
+            self.base = prefix + ["env", "LC_ALL=C", params["executable"]]
+        else:
+            self.base = [module.get_bin_path(params["executable"], required=True)]
+        self.base += ["--cluster", params["cluster"]]
+        if params["conf"]:
+            self.base += ["-c", params["conf"]]
+        if params["client_name"]:
+            self.base += ["-n", params["client_name"]]
+        if params["keyring"]:
+            self.base += ["-k", params["keyring"]]
+        self.base.append("--format=json")
+        self.calls = []
+
+    @staticmethod
+    def _mask(argv, secrets):
+        masked = []
+        for arg in argv:
+            for secret in secrets:
+                if secret:
+                    arg = arg.replace(secret, MASK)
+            masked.append(arg)
+        return masked
+
+    def run(self, args, secrets=(), ok_rcs=(0,)):
+        """Run one call; return (rc, parsed JSON or None, stderr). Raise RadosgwAdminError unless rc is in ok_rcs."""
+        argv = self.base + list(args)
+        shown = self._mask(argv, secrets)
+        self.calls.append(shown)
+        rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"})
+        if rc not in ok_rcs:
+            raise RadosgwAdminError(
+                "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._first_line(err)),
+                cmd=shown, rc=rc, stdout=out, stderr=err)
+        data = None
+        if out.strip():
+            try:
+                data = json.loads(out)
+            except ValueError:
+                raise RadosgwAdminError(
+                    "radosgw-admin %s printed something that is not JSON." % " ".join(args[:2]),
+                    cmd=shown, rc=rc, stdout=out, stderr=err)
+        return rc, data, err
+
+    @staticmethod
+    def _first_line(text):
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        return lines[-1] if lines else "no error text"
+
+    # Users
+
+    def user_info(self, uid):
+        """The user as radosgw-admin reports it, or None when it does not exist."""
+        rc, data, err = self.run(["user", "info", "--uid=" + uid], ok_rcs=(0, 22))
+        if rc == 22:
+            if _NO_SUCH_USER in err:
+                return None
+            self.run(["user", "info", "--uid=" + uid])  # raises with this call's rc and stderr
+        return data
+
+    def user_list(self):
+        return self.run(["user", "list"])[1] or []
+
+    def user_create(self, uid, options, access_key=None, secret_key=None):
+        args = ["user", "create", "--uid=" + uid] + options
+        if access_key:
+            args += ["--access-key=" + access_key, "--secret-key=" + secret_key]
+        return self.run(args, secrets=[secret_key])[1]
+
+    def user_modify(self, uid, options):
+        return self.run(["user", "modify", "--uid=" + uid] + options)[1]
+
+    def user_suspend(self, uid, suspended):
+        return self.run(["user", "suspend" if suspended else "enable", "--uid=" + uid])[1]
+
+    def user_remove(self, uid, purge_data):
+        self.run(["user", "rm", "--uid=" + uid] + (["--purge-data"] if purge_data else []))
+
+    def caps_add(self, uid, caps):
+        return self.run(["caps", "add", "--uid=" + uid, "--caps=" + caps])[1]
+
+    def caps_remove(self, uid, caps):
+        return self.run(["caps", "rm", "--uid=" + uid, "--caps=" + caps])[1]
+
+    def quota_set(self, uid, scope, max_size, max_objects):
+        self.run(["quota", "set", "--quota-scope=" + scope, "--uid=" + uid, "--max-size=%d" % max_size,
+                  "--max-objects=%d" % max_objects])
+
+    def quota_enable(self, uid, scope, enabled):
+        self.run(["quota", "enable" if enabled else "disable", "--quota-scope=" + scope, "--uid=" + uid])
+
+    def s3_key_set(self, uid, access_key, secret_key):
+        """Create the S3 key, or set its secret when the access key exists already."""
+        return self.run(["key", "create", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key,
+                         "--secret-key=" + secret_key], secrets=[secret_key])[1]
+
+    def s3_key_remove(self, uid, access_key):
+        return self.run(["key", "rm", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key])[1]
+
+    # Subusers and their swift keys
+
+    def subuser_create(self, uid, subuser, access, secret=None):
+        """Create a subuser with its swift key in one call. Only for a subuser that does not exist yet: on an
+        existing one radosgw-admin silently rotates the secret and ignores --access."""
+        args = ["subuser", "create", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access,
+                "--key-type=swift"]
+        args.append("--secret-key=" + secret if secret else "--gen-secret")
+        return self.run(args, secrets=[secret])[1]
+
+    def subuser_modify(self, uid, subuser, access):
+        return self.run(["subuser", "modify", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access])[1]
+
+    def subuser_remove(self, uid, subuser, purge_keys):
+        args = ["subuser", "rm", "--uid=" + uid, "--subuser=" + subuser]
+        if purge_keys:
+            args.append("--purge-keys")
+        return self.run(args)[1]
+
+    def swift_key_set(self, uid, subuser, secret=None):
+        """Set the subuser's swift secret to `secret`, or to a fresh random one (which rotates it)."""
+        args = ["key", "create", "--uid=" + uid, "--subuser=" + subuser, "--key-type=swift"]
+        args.append("--secret-key=" + secret if secret else "--gen-secret")
+        return self.run(args, secrets=[secret])[1]
+
+    def swift_key_remove(self, uid, subuser):
+        return self.run(["key", "rm", "--uid=" + uid, "--subuser=" + subuser, "--key-type=swift"])[1]
+
+
+def find_subuser(user, subuser_id):
+    for item in user.get("subusers") or []:
+        if item.get("id") == subuser_id:
+            return item
+    return None
+
+
+def find_swift_key(user, subuser_id):
+    for item in user.get("swift_keys") or []:
+        if item.get("user") == subuser_id:
+            return item
+    return None
+
+
+def mask_user(user, reveal=False):
+    """A copy of a `user info` document with every secret key masked unless `reveal`."""
+    if user is None:
+        return None
+    result = copy.deepcopy(user)
+    if not reveal:
+        for section in ("keys", "swift_keys"):
+            for key in result.get(section) or []:
+                if key.get("secret_key"):
+                    key["secret_key"] = MASK
+    return result

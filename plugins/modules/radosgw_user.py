@@ -1,0 +1,408 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: radosgw_user
+short_description: Manage a Ceph RADOS Gateway user, its caps, quotas and S3 key
+version_added: 0.1.0
+description:
+  - Creates, changes or removes one RGW user through C(radosgw-admin), idempotently.
+  - Reads the user once, decides what differs, and runs only the calls needed; a run that changes nothing makes one
+    C(radosgw-admin) call.
+  - Options that are not set are left as they are on the cluster.
+options:
+  uid:
+    description:
+      - The user ID. It must not contain C(:), which separates a subuser name (C(uid:subuser)).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) creates or updates the user, V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  display_name:
+    description:
+      - The display name. When the user is created without it, the display name is the O(uid).
+    type: str
+  email:
+    description:
+      - The e-mail address.
+    type: str
+  suspended:
+    description:
+      - Whether the user is suspended (its keys stop working).
+    type: bool
+  max_buckets:
+    description:
+      - How many buckets the user may own. V(0) means no limit; a negative value disables bucket creation.
+    type: int
+  caps:
+    description:
+      - The exact set of admin capabilities of the user. Capabilities not listed are removed; V([]) removes all.
+      - Not set means the capabilities are not managed.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description:
+          - The capability type, for example V(users), V(buckets), V(metadata), V(usage), V(zone).
+        type: str
+        required: true
+      perm:
+        description:
+          - The permission.
+        type: str
+        choices: ['read', 'write', '*']
+        required: true
+  user_quota:
+    description:
+      - The quota over all of the user's buckets. Keys that are not set are left as they are.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - Whether the quota is enforced.
+        type: bool
+      max_size:
+        description:
+          - Maximum size in bytes. V(-1) means no limit.
+        type: int
+      max_objects:
+        description:
+          - Maximum number of objects. V(-1) means no limit.
+        type: int
+  bucket_quota:
+    description:
+      - The quota that applies to each of the user's buckets. Keys that are not set are left as they are.
+    type: dict
+    suboptions:
+      enabled:
+        description:
+          - Whether the quota is enforced.
+        type: bool
+      max_size:
+        description:
+          - Maximum size in bytes. V(-1) means no limit.
+        type: int
+      max_objects:
+        description:
+          - Maximum number of objects. V(-1) means no limit.
+        type: int
+  access_key:
+    description:
+      - Access key of an S3 key the user must have, with exactly O(secret_key) as its secret.
+      - Without O(access_key) and O(secret_key), the S3 key that radosgw-admin generates when it creates the user is
+        kept as it is, and no S3 key is ever changed.
+    type: str
+    no_log: false
+  secret_key:
+    description:
+      - Secret of the S3 key named by O(access_key).
+    type: str
+  purge_data:
+    description:
+      - With O(state=absent), also delete the user's buckets and objects. Without it, removing a user that still
+        owns buckets fails and changes nothing.
+    type: bool
+    default: false
+  return_secrets:
+    description:
+      - Return the secret keys in RV(user) instead of C(********).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - wharf.registry.radosgw
+  - wharf.registry.radosgw.attributes
+seealso:
+  - module: wharf.registry.radosgw_subuser
+  - module: wharf.registry.radosgw_user_info
+author:
+  - wharf.registry maintainers
+"""
+
+EXAMPLES = r"""
+- name: Registry storage user with a bucket quota
+  wharf.registry.radosgw_user:
+    uid: registry
+    display_name: Docker registry
+    max_buckets: 2
+    user_quota:
+      enabled: true
+      max_size: 107374182400
+    caps: []
+
+- name: User with a given S3 key, running radosgw-admin inside a cephadm shell
+  wharf.registry.radosgw_user:
+    uid: backup
+    display_name: Backup job
+    access_key: "{{ vault_backup_access_key }}"
+    secret_key: "{{ vault_backup_secret_key }}"
+    cmd_prefix: [cephadm, shell, --]
+  no_log: true
+
+- name: Read back the generated S3 key once (the task output holds secrets)
+  wharf.registry.radosgw_user:
+    uid: registry
+    return_secrets: true
+  register: registry_user
+  no_log: true
+
+- name: Remove a user together with its buckets
+  wharf.registry.radosgw_user:
+    uid: old-app
+    state: absent
+    purge_data: true
+"""
+
+RETURN = r"""
+user:
+  description:
+    - The user as C(radosgw-admin user info) reports it after the run (in check mode, as it would be), with every
+      C(secret_key) replaced by C(********) unless O(return_secrets=true).
+    - Absent when the user does not exist at the end of the run.
+    - With O(return_secrets=true) this holds secrets; use C(no_log) on the task.
+  returned: when the user exists after the run
+  type: dict
+  sample:
+    user_id: registry
+    display_name: Docker registry
+    email: ""
+    suspended: 0
+    max_buckets: 2
+    subusers: [{id: "registry:swift", permissions: full-control}]
+    keys: [{user: registry, access_key: 7KXQ0EXAMPLE, secret_key: "********"}]
+    swift_keys: [{user: "registry:swift", secret_key: "********"}]
+    caps: []
+    user_quota: {enabled: true, check_on_raw: false, max_size: 107374182400, max_size_kb: 104857600, max_objects: -1}
+    bucket_quota: {enabled: false, check_on_raw: false, max_size: -1, max_size_kb: 0, max_objects: -1}
+"""
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
+from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
+    RadosgwAdmin,
+    RadosgwAdminError,
+    mask_user,
+    radosgw_argument_spec,
+)
+
+QUOTA_SPEC = dict(
+    enabled=dict(type="bool"),
+    max_size=dict(type="int"),
+    max_objects=dict(type="int"),
+)
+QUOTA_SCOPES = (("user_quota", "user"), ("bucket_quota", "bucket"))
+
+
+def caps_string(caps):
+    return ";".join("%s=%s" % (cap_type, perm) for cap_type, perm in sorted(caps.items()))
+
+
+class RadosgwUser:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.uid = self.params["uid"]
+        self.rgw = RadosgwAdmin(module)
+        self.diff = DifferenceTracker()
+
+    def validate(self):
+        if ":" in self.uid:
+            self.module.fail_json(msg="uid %r must not contain ':'; that separates a subuser name (uid:subuser), "
+                                      "which wharf.registry.radosgw_subuser manages." % self.uid)
+        for option, dummy_scope in QUOTA_SCOPES:
+            for key in ("max_size", "max_objects"):
+                value = (self.params[option] or {}).get(key)
+                if value is not None and value < -1:
+                    self.module.fail_json(msg="%s.%s is %d; use a number of at least 0, or -1 for no limit."
+                                              % (option, key, value))
+        types = [cap["type"] for cap in self.params["caps"] or []]
+        if len(types) != len(set(types)):
+            self.module.fail_json(msg="caps name a type more than once; give each type one perm (read, write or *).")
+
+    def run(self):
+        self.validate()
+        current = self.rgw.user_info(self.uid)
+        if self.params["state"] == "absent":
+            changed = self.remove(current)
+            final = None
+        elif current is None:
+            final = self.create()
+            changed = True
+        else:
+            final = self.update(current)
+            changed = bool(self.diff)
+        result = dict(changed=changed)
+        if final is not None:
+            result["user"] = mask_user(final, reveal=self.params["return_secrets"])
+        if self.module._diff:
+            result["diff"] = self.diff.diff()
+        return result
+
+    def remove(self, current):
+        if current is None:
+            return False
+        self.diff.add("state", "present", "absent")
+        if not self.module.check_mode:
+            self.rgw.user_remove(self.uid, self.params["purge_data"])
+        return True
+
+    def create(self):
+        params = self.params
+        predicted = {
+            "user_id": self.uid, "display_name": params["display_name"] or self.uid, "email": params["email"] or "",
+            "suspended": 0, "max_buckets": 1000, "subusers": [], "keys": [], "swift_keys": [], "caps": [],
+            "user_quota": {"enabled": False, "check_on_raw": False, "max_size": -1, "max_size_kb": 0,
+                           "max_objects": -1},
+        }
+        predicted["bucket_quota"] = dict(predicted["user_quota"])
+        self.diff.add("state", "absent", "present")
+        for option in ("display_name", "email", "max_buckets"):
+            self.diff.add(option, None, params[option])
+        options = ["--display-name=" + predicted["display_name"]]
+        if params["email"]:
+            options.append("--email=" + params["email"])
+        if params["max_buckets"] is not None:
+            options.append("--max-buckets=%d" % params["max_buckets"])
+        if not self.module.check_mode:
+            predicted = self.rgw.user_create(self.uid, options, params["access_key"], params["secret_key"])
+        elif params["access_key"]:
+            predicted["keys"] = [{"user": self.uid, "access_key": params["access_key"],
+                                  "secret_key": params["secret_key"]}]
+        # Everything create cannot set is an update of the user just made.
+        return self.update(predicted, created=True)
+
+    def update(self, current, created=False):
+        """Bring an existing (or just created) user to the wanted state; return the user as it is afterwards."""
+        params = self.params
+        check = self.module.check_mode
+        after = copy.deepcopy(current)
+        # What the cluster reported after the last mutating call; quota calls print nothing and leave it stale.
+        latest, stale = None, False
+
+        # Quotas first: a later call that prints the user then already shows them, saving a read.
+        for option, scope in QUOTA_SCOPES:
+            if self.update_quota(option, scope, current, after):
+                stale = True
+
+        modify = []
+        for option, flag in (("display_name", "--display-name="), ("email", "--email="),
+                             ("max_buckets", "--max-buckets=")):
+            wanted = params[option]
+            if wanted is None or wanted == current.get(option):
+                continue
+            if not created:
+                self.diff.add(option, current.get(option), wanted)
+                modify.append(flag + str(wanted))
+            after[option] = wanted
+        if modify and not check:
+            latest, stale = self.rgw.user_modify(self.uid, modify), False
+
+        if params["suspended"] is not None and bool(current.get("suspended")) != params["suspended"]:
+            self.diff.add("suspended", bool(current.get("suspended")), params["suspended"])
+            after["suspended"] = int(params["suspended"])
+            if not check:
+                latest, stale = self.rgw.user_suspend(self.uid, params["suspended"]), False
+
+        if params["caps"] is not None:
+            have = dict((cap["type"], cap["perm"]) for cap in current.get("caps") or [])
+            want = dict((cap["type"], cap["perm"]) for cap in params["caps"])
+            remove = dict((t, p) for t, p in have.items() if want.get(t) != p)
+            add = dict((t, p) for t, p in want.items() if have.get(t) != p)
+            if remove or add:
+                self.diff.add("caps", caps_string(have), caps_string(want))
+                after["caps"] = [{"type": t, "perm": p} for t, p in sorted(want.items())]
+                if not check:
+                    if remove:
+                        latest, stale = self.rgw.caps_remove(self.uid, caps_string(remove)), False
+                    if add:
+                        latest, stale = self.rgw.caps_add(self.uid, caps_string(add)), False
+
+        if params["access_key"] and not created:
+            keys = [k for k in current.get("keys") or [] if k.get("access_key") == params["access_key"]]
+            old_secret = keys[0].get("secret_key") if keys else None
+            if old_secret != params["secret_key"]:
+                self.diff.add("s3_key." + params["access_key"], old_secret, params["secret_key"], secret=True)
+                after["keys"] = [k for k in after.get("keys") or [] if k.get("access_key") != params["access_key"]]
+                after["keys"].append({"user": self.uid, "access_key": params["access_key"],
+                                      "secret_key": params["secret_key"]})
+                if not check:
+                    latest, stale = self.rgw.s3_key_set(self.uid, params["access_key"], params["secret_key"]), False
+
+        if check:
+            return after
+        if stale:
+            return self.rgw.user_info(self.uid)
+        return latest or current
+
+    def update_quota(self, option, scope, current, after):
+        """Apply one quota scope; return whether anything changed. `quota set` is given both limits, the ones not
+        asked for at their current values, so the call states the whole quota."""
+        wanted = self.params[option]
+        if not wanted:
+            return False
+        have = current.get(option) or {}
+        new = dict(have)
+        for key in ("max_size", "max_objects", "enabled"):
+            if wanted.get(key) is not None:
+                new[key] = wanted[key]
+        limits_changed = any(new.get(k) != have.get(k) for k in ("max_size", "max_objects"))
+        toggle = new.get("enabled") != have.get("enabled")
+        if not limits_changed and not toggle:
+            return False
+        new["max_size_kb"] = max(new.get("max_size", -1), 0) // 1024
+        self.diff.add(option, dict((k, have.get(k)) for k in ("enabled", "max_size", "max_objects")),
+                      dict((k, new.get(k)) for k in ("enabled", "max_size", "max_objects")))
+        after[option] = new
+        if not self.module.check_mode:
+            if limits_changed:
+                self.rgw.quota_set(self.uid, scope, new.get("max_size", -1), new.get("max_objects", -1))
+            if toggle:
+                self.rgw.quota_enable(self.uid, scope, new["enabled"])
+        return True
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=radosgw_argument_spec(
+            uid=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            display_name=dict(type="str"),
+            email=dict(type="str"),
+            suspended=dict(type="bool"),
+            max_buckets=dict(type="int"),
+            caps=dict(type="list", elements="dict", options=dict(
+                type=dict(type="str", required=True),
+                perm=dict(type="str", required=True, choices=["read", "write", "*"]),
+            )),
+            user_quota=dict(type="dict", options=QUOTA_SPEC),
+            bucket_quota=dict(type="dict", options=QUOTA_SPEC),
+            access_key=dict(type="str", no_log=False),
+            secret_key=dict(type="str", no_log=True),
+            purge_data=dict(type="bool", default=False),
+            return_secrets=dict(type="bool", default=False),
+        ),
+        required_together=[("access_key", "secret_key")],
+        supports_check_mode=True,
+    )
+    try:
+        result = RadosgwUser(module).run()
+    except RadosgwAdminError as exc:
+        module.fail_json(**exc.fail_kwargs())
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
