@@ -61,10 +61,12 @@ requirements:
     ATTRIBUTES = r"""
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
       - Check mode reads the current state once and reports exactly what a real run would change.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - Secrets appear in diffs only as C(********).
@@ -74,9 +76,11 @@ attributes:
     INFO_ATTRIBUTES = r"""
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details:
       - The module only reads; it runs the same way in check mode.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 """

@@ -22,7 +22,9 @@ try:
     from swiftclient.exceptions import ClientException
 except ImportError:
     SWIFTCLIENT_IMPORT_ERROR = traceback.format_exc()
-    ClientException = Exception  # only named in except clauses, which never run without swiftclient
+
+    class ClientException(Exception):
+        """Stands in for swiftclient's exception so except clauses still name a class; never raised."""
 else:
     SWIFTCLIENT_IMPORT_ERROR = None
 

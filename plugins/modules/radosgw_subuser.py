@@ -70,7 +70,7 @@ seealso:
   - module: wharf.registry.radosgw_user
   - module: wharf.registry.swift_container
 author:
-  - wharf.registry maintainers
+  - wharf.registry maintainers (@wharf-registry)
 """
 
 EXAMPLES = r"""

@@ -103,7 +103,6 @@ options:
       - Without O(access_key) and O(secret_key), the S3 key that radosgw-admin generates when it creates the user is
         kept as it is, and no S3 key is ever changed.
     type: str
-    no_log: false
   secret_key:
     description:
       - Secret of the S3 key named by O(access_key).
@@ -126,7 +125,7 @@ seealso:
   - module: wharf.registry.radosgw_subuser
   - module: wharf.registry.radosgw_user_info
 author:
-  - wharf.registry maintainers
+  - wharf.registry maintainers (@wharf-registry)
 """
 
 EXAMPLES = r"""

@@ -31,7 +31,7 @@ extends_documentation_fragment:
 seealso:
   - module: wharf.registry.radosgw_user
 author:
-  - wharf.registry maintainers
+  - wharf.registry maintainers (@wharf-registry)
 """
 
 EXAMPLES = r"""

@@ -60,7 +60,7 @@ extends_documentation_fragment:
 seealso:
   - module: wharf.registry.radosgw_subuser
 author:
-  - wharf.registry maintainers
+  - wharf.registry maintainers (@wharf-registry)
 """
 
 EXAMPLES = r"""
