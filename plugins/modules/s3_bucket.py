@@ -1,0 +1,148 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: s3_bucket
+short_description: Make an S3 bucket on the RADOS Gateway exist, or not
+version_added: 0.1.0
+description:
+  - Makes one bucket exist for the user whose S3 keys are given, or removes it, through RGW's S3 API with
+    path-style URLs. The registry's s3 storage driver does not create its bucket; this module does.
+  - Reads the bucket once (C(HEAD)) and acts only on a difference, so check mode tells exactly what a real run
+    would do. Run with O(state=present) in check mode, it is also a preflight that the keys work and the bucket
+    exists.
+  - Needs no Python library on the managed host (it signs requests with AWS Signature Version 4 itself).
+options:
+  bucket:
+    description:
+      - The bucket name (3 to 63 lower-case letters, digits, dots and hyphens).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes the bucket exist; V(absent) removes it. A bucket that still holds objects is not removed.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - wharf.registry.s3
+  - wharf.registry.radosgw.attributes
+seealso:
+  - module: wharf.registry.radosgw_user
+  - module: wharf.registry.swift_container
+author:
+  - wharf.registry maintainers (@wharf-registry)
+"""
+
+EXAMPLES = r"""
+- name: Bucket for the registry's s3 storage
+  wharf.registry.s3_bucket:
+    endpoint: http://ceph1.example.com:7480
+    access_key: "{{ vault_registry_s3_access_key }}"
+    secret_key: "{{ vault_registry_s3_secret_key }}"
+    bucket: registry
+
+- name: Check, without changing anything, that the keys work and the bucket exists
+  wharf.registry.s3_bucket:
+    endpoint: http://ceph1.example.com:7480
+    access_key: "{{ vault_registry_s3_access_key }}"
+    secret_key: "{{ vault_registry_s3_secret_key }}"
+    bucket: registry
+  check_mode: true
+  register: registry_bucket
+
+- name: Fail when it is missing
+  ansible.builtin.assert:
+    that: registry_bucket is not changed
+    fail_msg: The registry bucket does not exist yet; run the registry_storage role first.
+"""
+
+RETURN = r"""
+bucket:
+  description: The bucket after the run (in check mode, as it would be).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: The bucket name.
+      type: str
+      sample: registry
+    exists:
+      description: Whether the bucket exists.
+      type: bool
+      sample: true
+"""
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
+from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error, s3_argument_spec
+
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
+class S3Bucket:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.name = self.params["bucket"]
+        self.diff = DifferenceTracker()
+
+    def run(self):
+        if not BUCKET_NAME.match(self.name) or ".." in self.name:
+            self.module.fail_json(
+                msg="bucket %r is not a valid S3 bucket name: use 3 to 63 lower-case letters, digits, dots and "
+                    "hyphens, starting and ending with a letter or digit." % self.name)
+        params = self.params
+        client = S3Client(params["endpoint"], params["access_key"], params["secret_key"], region=params["region"],
+                          validate_certs=params["validate_certs"], timeout=params["timeout"])
+        exists = client.bucket_exists(self.name)
+        wanted = params["state"] == "present"
+        self.diff.add("state", "present" if exists else "absent", params["state"])
+        if exists != wanted and not self.module.check_mode:
+            if wanted:
+                client.create_bucket(self.name)
+            else:
+                client.delete_bucket(self.name)
+        result = dict(changed=bool(self.diff), bucket=dict(name=self.name, exists=wanted))
+        if self.module._diff:
+            result["diff"] = self.diff.diff(before_header="bucket " + self.name, after_header="bucket " + self.name)
+        return result
+
+
+def explain(exc):
+    """One sentence for the failures users meet; S3's own code for the rest."""
+    if exc.code in ("InvalidAccessKeyId", "SignatureDoesNotMatch"):
+        return "RGW rejected the S3 keys (%s): check access_key and secret_key." % exc.code
+    if exc.code == "BucketNotEmpty":
+        return "The bucket still holds objects; empty it first (nothing was removed)."
+    if exc.code == "BucketAlreadyExists":
+        return "Another user owns a bucket of that name; choose another name."
+    return exc.msg
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=s3_argument_spec(
+            bucket=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**S3Bucket(module).run())
+    except S3Error as exc:
+        module.fail_json(msg=explain(exc), status=exc.status, code=exc.code)
+
+
+if __name__ == "__main__":
+    main()
