@@ -197,6 +197,13 @@ class RadosgwSubuser:
                 self.rgw.swift_key_remove(self.uid, self.id)
         return True
 
+    def secret_in(self, user):
+        """The subuser's swift secret in what radosgw-admin printed after setting it."""
+        key = find_swift_key(user or {}, self.id)
+        if key is None or not key.get("secret_key"):
+            raise RadosgwAdminError("radosgw-admin reported no swift key for %s after setting it." % self.id)
+        return key["secret_key"]
+
     def ensure(self, user, result):
         params = self.params
         check = self.module.check_mode
@@ -217,8 +224,8 @@ class RadosgwSubuser:
             self.diff.add("access", None, access)
             # An orphan key keeps its secret (passed on explicitly): making the subuser must not rotate it.
             if not check:
-                after = self.rgw.subuser_create(self.uid, self.id, access, None if generate else secret)
-                secret = find_swift_key(after, self.id)["secret_key"]
+                secret = self.secret_in(self.rgw.subuser_create(self.uid, self.id, access,
+                                                                None if generate else secret))
             subuser = {"id": self.id, "permissions": ACCESS_TO_PERMISSIONS[access]}
         else:
             if subuser.get("permissions") != ACCESS_TO_PERMISSIONS[access]:
@@ -228,8 +235,7 @@ class RadosgwSubuser:
                 subuser = {"id": self.id, "permissions": ACCESS_TO_PERMISSIONS[access]}
             if generate or secret != old_secret:
                 if not check:
-                    after = self.rgw.swift_key_set(self.uid, self.id, None if generate else secret)
-                    secret = find_swift_key(after, self.id)["secret_key"]
+                    secret = self.secret_in(self.rgw.swift_key_set(self.uid, self.id, None if generate else secret))
 
         if generate:
             self.diff.add("swift_key", old_secret, "generated", secret=True)

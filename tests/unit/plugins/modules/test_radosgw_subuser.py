@@ -151,6 +151,19 @@ def test_orphan_key_is_removed_with_state_absent(replay):
     assert result["diff"] == {"before": {"swift_key": "********"}, "after": {"swift_key": None}}
 
 
+def test_orphan_key_keeps_its_secret_when_the_subuser_is_made(replay):
+    # Making the subuser over an orphan key passes the orphan's secret on, instead of generating a new one.
+    orphan_secret = swift_secret(replay.json("user_info_alice_orphan"), "alice:ghost")
+    replay.expect("user_info_alice_orphan",
+                  (["subuser", "create", "--uid=alice", "--subuser=alice:ghost", "--access=full", "--key-type=swift",
+                    "--secret-key=" + orphan_secret], "user_info_alice_orphan"))
+    result = replay.run(main, dict(uid="alice", subuser="ghost")).result
+    assert result["changed"] is True
+    assert result["generated"] is False
+    assert "secret" not in result
+    assert replay.calls[-1][-1] == "--secret-key=" + orphan_secret
+
+
 def test_remove(replay):
     replay.expect(("user_info_alice", "swift_key_rm_orphan"), "subuser_rm")
     result = replay.run(main, dict(uid="alice", subuser="given", state="absent")).result
