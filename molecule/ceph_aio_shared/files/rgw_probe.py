@@ -2,6 +2,7 @@
 
     rgw_probe.py swift-auth AUTH_URL USER              key in $PROBE_KEY
     rgw_probe.py swift-roundtrip AUTH_URL USER CONTAINER   key in $PROBE_KEY: write an object, read it back
+    rgw_probe.py swift-read AUTH_URL USER CONTAINER        key in $PROBE_KEY: read that object again
     rgw_probe.py s3-buckets ENDPOINT ACCESS_KEY         secret in $PROBE_KEY: the bucket names the user sees
 """
 
@@ -34,6 +35,9 @@ def main(mode, *args):
         conn.put_object(container, "probe.txt", body)
         read = conn.get_object(container, "probe.txt")[1]
         return {"written": body.decode(), "read_back": read.decode()}
+    if mode == "swift-read":
+        auth_url, user, container = args
+        return {"read_back": swift(auth_url, user).get_object(container, "probe.txt")[1].decode()}
     if mode == "s3-buckets":
         endpoint, access = args
         s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access,
