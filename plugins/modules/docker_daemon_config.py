@@ -31,7 +31,7 @@ attributes:
     description: Predicts the written file, the backup and RV(action) exactly as a real run would.
   diff_mode:
     support: full
-    description: The file's text before and after.
+    description: The file's text before and after, with passwords in URLs (C(user:password@)) masked.
 options:
   path:
     description:
@@ -147,7 +147,9 @@ restart_keys:
   elements: str
   sample: []
 config:
-  description: The whole configuration as the file holds it after the run (as it would in check mode).
+  description:
+    - The whole configuration as the file holds it after the run (as it would in check mode).
+    - Passwords in URLs (C(user:password@)) are masked.
   returned: success
   type: dict
   sample: {"exec-opts": ["native.cgroupdriver=systemd"], "insecure-registries": ["registry.example.internal:5000"]}
@@ -218,6 +220,9 @@ NOT_CONFIG_FLAGS = frozenset(['--config-file', '--validate', '--version', '--hel
 
 ENV_REFERENCE = re.compile(r'\$(?:\{(\w+)\}|(\w+))')
 
+# Passwords in URLs (proxies, mirrors: scheme://user:password@host) stay out of diffs.
+URL_PASSWORD = re.compile(r'(://[^/@\s":]+:)[^/@\s"]+@')
+
 
 class DaemonConfigError(Exception):
     pass
@@ -268,6 +273,16 @@ def changed_keys(before, after):
 
 def render(config):
     return json.dumps(config, indent=2, ensure_ascii=False) + '\n'
+
+
+def mask_passwords(value):
+    if isinstance(value, dict):
+        return dict((key, mask_passwords(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [mask_passwords(item) for item in value]
+    if isinstance(value, str):
+        return URL_PASSWORD.sub(r'\1********@', value)
+    return value
 
 
 def parse_json_config(text, path):
@@ -531,13 +546,14 @@ class DockerDaemonConfig(object):
         else:
             action = 'reload'
 
-        result = dict(changed=bool(keys), action=action, changed_keys=keys, restart_keys=restart_keys, config=after)
+        result = dict(changed=bool(keys), action=action, changed_keys=keys, restart_keys=restart_keys,
+                      config=mask_passwords(after))
         if not keys:
             return result
 
         after_text = render(after)
         if self.module._diff:
-            result['diff'] = dict(before=before_text or '', after=after_text,
+            result['diff'] = dict(before=mask_passwords(before_text or ''), after=mask_passwords(after_text),
                                   before_header=self.path, after_header=self.path)
         if not self.module.check_mode:
             if self.params['backup'] and before_text is not None:

@@ -284,6 +284,15 @@ def test_diff_shows_the_old_text_and_exactly_the_new_file(host):
     assert result['diff']['before_header'] == host.path
 
 
+def test_diff_and_result_mask_passwords_in_urls(host):
+    host.write({'proxies': {'http-proxy': 'http://old:s3cret@proxy.example:3128'}})
+    result = run(host.args(config={'proxies': {'http-proxy': 'http://bob:hunter2@proxy.example:3128'}}), diff=True)
+    assert 's3cret' not in result['diff']['before'] and 'hunter2' not in result['diff']['after']
+    assert 'http://bob:********@proxy.example:3128' in result['diff']['after']
+    assert result['config']['proxies']['http-proxy'] == 'http://bob:********@proxy.example:3128'
+    assert host.read()['proxies']['http-proxy'] == 'http://bob:hunter2@proxy.example:3128'
+
+
 def test_no_diff_unless_asked(host):
     result = run(host.args(config={'debug': True}))
     assert result['changed'] is True
