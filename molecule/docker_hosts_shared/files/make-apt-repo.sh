@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Test fixture: a signed apt repository shaped like Docker's (dists/<suite>/stable, a key at /gpg) holding empty
 # stand-in packages with Docker's package names, for testing docker_engine's upstream path without the internet.
 #   make-apt-repo.sh ROOT SUITE VERSION PACKAGE...
@@ -27,5 +27,6 @@ apt-ftparchive -o "APT::FTPArchive::Release::Suite=$suite" -o "APT::FTPArchive::
 export GNUPGHOME=$root/build/gnupg
 mkdir -m 0700 "$GNUPGHOME"
 gpg --batch --quiet --passphrase '' --quick-generate-key 'wharf test repository <tests@wharf.invalid>' ed25519 sign never
-gpg --batch --quiet --yes --clearsign --output "dists/$suite/InRelease" "dists/$suite/Release"
-gpg --batch --quiet --armor --export > gpg
+gpg --batch --quiet --yes --armor --output "$root/gpg" --export
+cd "dists/$suite"
+gpg --batch --quiet --yes --clearsign --output InRelease Release
