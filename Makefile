@@ -15,11 +15,23 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 # Galaxy is unreachable here: a stray download should fail at once, not hang.
 export ANSIBLE_GALAXY_SERVER := http://127.0.0.1:9/
+# The lab inventory and the scenarios read image tags from here.
+export WHARF_IMAGES_FILE := $(CURDIR)/images/images.yml
 
-.PHONY: help test venv collection engine images lint sanity units integration molecule $(addprefix molecule-,$(SCENARIOS)) clean
+# make lab DEBIAN=13 BACKEND=swift chooses the lab's Debian release and storage backend.
+LAB_VARS := $(if $(DEBIAN),-e wharf_lab_debian=$(DEBIAN)) $(if $(BACKEND),-e wharf_lab_backend=$(BACKEND))
+
+.PHONY: help lab lab-down test venv collection engine images lint sanity units integration molecule \
+	$(addprefix molecule-,$(SCENARIOS)) clean
 
 help: ## list the targets
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+lab: images collection ## the lab: real single-node Ceph, 2 registries behind haproxy, 2 clients, smoke test
+	ansible-playbook -i inventories/lab playbooks/lab.yml $(LAB_VARS)
+
+lab-down: venv collection ## remove the lab's containers, network and generated secrets
+	ansible-playbook -i inventories/lab playbooks/lab_down.yml
 
 test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
 	@tools/harness/phases.sh venv images lint sanity units integration $(addprefix molecule-,$(SCENARIOS))
