@@ -348,38 +348,53 @@ def parse_environment_file(text):
     return env
 
 
-def expand_command(command, env):
-    """argv of an ExecStart line the way systemd builds it: $VAR splits into words, ${VAR} stays one word."""
-    argv = []
+def expand_words(command, env, origin=None, env_origins=None):
+    """(word, file it came from) of an ExecStart line the way systemd builds it: $VAR splits into words, ${VAR}
+    stays one word. A word from a variable comes from the file that set the variable."""
+    env_origins = env_origins or {}
+    words = []
     for word in shlex.split(command):
         whole = re.match(r'^\$(\w+)$', word)
         if whole:
-            argv.extend(env.get(whole.group(1), '').split())
+            name = whole.group(1)
+            words.extend((part, env_origins.get(name, origin)) for part in env.get(name, '').split())
             continue
-        argv.append(ENV_REFERENCE.sub(lambda m: env.get(m.group(1) or m.group(2), ''), word))
-    return argv
+        names = [m.group(1) or m.group(2) for m in ENV_REFERENCE.finditer(word)]
+        expanded = ENV_REFERENCE.sub(lambda m: env.get(m.group(1) or m.group(2), ''), word)
+        words.append((expanded, env_origins.get(names[0], origin) if names else origin))
+    return words
 
 
-def dockerd_flags(argv):
-    """Flag names passed to dockerd in argv, or [] when the command does not run dockerd."""
+def expand_command(command, env):
+    return [word for word, dummy in expand_words(command, env)]
+
+
+def dockerd_flag_positions(argv):
+    """(index, flag name) of every flag passed to dockerd in argv; [] when the command does not run dockerd."""
     if not argv:
         return []
     # ExecStart prefixes (-, @, +, !, !!, :) stick to the binary's name.
     binary = os.path.basename(argv[0].lstrip('-@+!:'))
     if binary == 'dockerd':
-        args = argv[1:]
+        first = 1
     elif binary == 'docker' and len(argv) > 1 and argv[1] == 'daemon':
-        args = argv[2:]
+        first = 2
     else:
         return []
     flags = []
-    for arg in args:
+    for index in range(first, len(argv)):
+        arg = argv[index]
         if not arg.startswith('-') or arg in ('-', '--'):
             continue
         name = arg.split('=', 1)[0]
         # A short flag may carry its value without a space (-Hfd://).
-        flags.append(name if name.startswith('--') else name[:2])
+        flags.append((index, name if name.startswith('--') else name[:2]))
     return flags
+
+
+def dockerd_flags(argv):
+    """Flag names passed to dockerd in argv, or [] when the command does not run dockerd."""
+    return [name for dummy, name in dockerd_flag_positions(argv)]
 
 
 def flag_key(flag):
@@ -428,19 +443,20 @@ class DockerdFlagReader(object):
         optional = spec.startswith('-')
         path = self._specifiers(spec.lstrip('-'))
         try:
-            return parse_environment_file(self._read(path))
+            return path, parse_environment_file(self._read(path))
         except (IOError, OSError) as exc:
             if optional:
-                return {}
+                return path, {}
             raise DaemonConfigError('Cannot read %s, which %s needs: %s' % (path, self.unit_name, to_native(exc)))
 
     def flags(self):
-        """{config key: (flag, file)} for every dockerd flag that has a daemon.json twin."""
+        """{config key: (flag, file that sets it)} for every dockerd flag that has a daemon.json twin."""
         files = self._unit_files()
         if not files:
             return self._defaults_file_flags()
         commands = []
         env = {}
+        env_origins = {}
         env_files = []
         for path in files:
             for key, value in service_settings(self._read(path)):
@@ -454,17 +470,21 @@ class DockerdFlagReader(object):
                         if '=' in assignment:
                             name, val = assignment.split('=', 1)
                             env[name] = val
+                            env_origins[name] = path
                 elif key == 'EnvironmentFile' and value:
                     env_files.append(value)
         # systemd lets EnvironmentFile= win over Environment=, whatever their order.
         for spec in env_files:
-            env.update(self._env_file(spec))
+            path, variables = self._env_file(spec)
+            env.update(variables)
+            env_origins.update((name, path) for name in variables)
         found = {}
         for command, path in commands:
-            for flag in dockerd_flags(expand_command(command, env)):
+            words = expand_words(command, env, path, env_origins)
+            for index, flag in dockerd_flag_positions([word for word, dummy in words]):
                 key = flag_key(flag)
                 if key:
-                    found.setdefault(key, (flag, path))
+                    found.setdefault(key, (flag, words[index][1]))
         return found
 
     def _defaults_file_flags(self):

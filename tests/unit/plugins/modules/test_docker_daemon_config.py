@@ -331,7 +331,7 @@ def test_debian_unit_with_default_file_flag_conflict(host):
         assert result['msg'] == (
             'insecure-registries is also passed to dockerd as the flag --insecure-registry in %s, and dockerd '
             'refuses to start when a setting is given both ways: remove the flag or leave insecure-registries out '
-            'of config.' % (host.lib_units / 'docker.service'))
+            'of config.' % host.defaults)
     assert host.read() == {'log-level': 'info'}
 
 
@@ -372,6 +372,15 @@ def test_higher_priority_dropin_with_same_name_wins(host):
     assert 'the flag --label' in run(host.args(config={'labels': ['x=y']}))['msg']
     host.dropin(host.etc_units, 'flags.conf', '[Service]\nEnvironment="DOCKER_OPTS="\n')
     assert run(host.args(config={'labels': ['x=y']}))['changed'] is True
+
+
+def test_flags_from_a_variable_name_the_file_that_sets_it(host):
+    host.unit(host.lib_units, 'docker.service', DEBIAN_UNIT)
+    host.dropin(host.etc_units, 'flags.conf', '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry a:5000"\n')
+    assert 'the flag --insecure-registry in %s,' % (host.etc_units / 'docker.service.d' / 'flags.conf') in run(
+        host.args(config={'insecure-registries': ['b:5000']}))['msg']
+    assert 'the flag -H in %s,' % (host.lib_units / 'docker.service') in run(
+        host.args(config={'hosts': ['fd://']}))['msg']
 
 
 def test_environment_file_wins_over_environment(host):
