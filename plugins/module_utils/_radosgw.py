@@ -108,7 +108,7 @@ class RadosgwAdmin:
         rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"})
         if rc not in ok_rcs:
             raise RadosgwAdminError(
-                "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._first_line(err)),
+                "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._last_line(err)),
                 cmd=shown, rc=rc, stdout=out, stderr=err)
         data = None
         if out.strip():
@@ -121,7 +121,7 @@ class RadosgwAdmin:
         return rc, data, err
 
     @staticmethod
-    def _first_line(text):
+    def _last_line(text):
         lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
         return lines[-1] if lines else "no error text"
 

@@ -21,7 +21,8 @@ description:
 options:
   uid:
     description:
-      - The user that owns the subuser. It must exist (see M(wharf.registry.radosgw_user)).
+      - The user that owns the subuser. It must exist (see M(wharf.registry.radosgw_user)); in check mode a missing
+        user only gives a warning, since the task that creates it did not run for real.
     type: str
     required: true
   subuser:
@@ -172,9 +173,13 @@ class RadosgwSubuser:
             if user is not None:
                 result["changed"] = self.remove(user)
         else:
-            if user is None:
+            if user is None and not self.module.check_mode:
                 self.module.fail_json(msg="user %r does not exist; create it first with wharf.registry.radosgw_user."
                                           % self.uid, **result)
+            if user is None:
+                # In check mode the task that creates the user did not run for real; predict as if it had.
+                self.module.warn("user %r does not exist yet; a real run fails unless it is created first." % self.uid)
+                user = {"user_id": self.uid, "subusers": [], "swift_keys": []}
             self.ensure(user, result)
         if self.module._diff:
             result["diff"] = self.diff.diff()

@@ -45,11 +45,13 @@ class Replay:
         self.steps = load(release)
         self.expected = []
         self.calls = []
+        self.warnings = []
         self.base = list(RECORDED_BASE)
         monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda module, argv, **kw: self._run_command(argv, **kw))
         monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, **kw: name)
         monkeypatch.setattr(basic.AnsibleModule, "exit_json", self._exit)
         monkeypatch.setattr(basic.AnsibleModule, "fail_json", self._fail)
+        monkeypatch.setattr(basic.AnsibleModule, "warn", lambda module, warning: self.warnings.append(warning))
 
     def step(self, name):
         return self.steps[name]

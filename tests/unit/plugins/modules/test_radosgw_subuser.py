@@ -190,6 +190,12 @@ def test_missing_user(replay):
     failure = replay.run(main, SWIFT)
     assert failure.failed
     assert failure.result["msg"].startswith("user 'alice' does not exist")
+    # In check mode the user may be about to be created by an earlier task that did not run for real.
+    replay.expect(("user_info_alice", "user_info_missing"))
+    checked = replay.run(main, SWIFT, check_mode=True).result
+    assert checked["changed"] is True and checked["generated"] is True
+    assert checked["subuser"] == {"id": "alice:swift", "permissions": "full-control"}
+    assert "does not exist yet" in replay.warnings[0]
     replay.expect(("user_info_alice", "user_info_missing"))
     assert replay.run(main, dict(SWIFT, state="absent")).result["changed"] is False
 

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
+from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
+    RADOSGW_CONNECTION_SPEC,
+    RadosgwAdmin,
+    RadosgwAdminError,
+    mask_user,
+)
+
+SECRET = "wharf-test-swift-secret-000000000000000001"
+
+
+class FakeModule:
+    def __init__(self, answers, **params):
+        self.params = dict((name, spec.get("default")) for name, spec in RADOSGW_CONNECTION_SPEC.items())
+        self.params.update(params)
+        self.answers = list(answers)
+        self.runs = []
+
+    def get_bin_path(self, name, required=False):
+        return "/usr/bin/" + name
+
+    def run_command(self, argv, environ_update=None):
+        self.runs.append((argv, environ_update))
+        return self.answers.pop(0)
+
+
+def test_tracker_ignores_equal_values_and_masks_secrets():
+    tracker = DifferenceTracker()
+    assert tracker.add("display_name", "a", "a") is False
+    assert not tracker
+    tracker.add("display_name", "a", "b")
+    tracker.add("swift_key", SECRET, SECRET + "x", secret=True)
+    tracker.add("s3_key", None, SECRET, secret=True)
+    assert tracker.names() == ["display_name", "swift_key", "s3_key"]
+    assert tracker.diff() == {
+        "before": {"display_name": "a", "swift_key": "********", "s3_key": None},
+        "after": {"display_name": "b", "swift_key": "******** (changed)", "s3_key": "******** (changed)"},
+    }
+
+
+def test_base_argv_locale_and_call_log():
+    module = FakeModule([(0, '{"user_id": "alice"}', "")], conf="/etc/ceph/ceph.conf", client_name="client.admin")
+    client = RadosgwAdmin(module)
+    assert client.user_info("alice") == {"user_id": "alice"}
+    argv, env = module.runs[0]
+    assert argv == ["/usr/bin/radosgw-admin", "--cluster", "ceph", "-c", "/etc/ceph/ceph.conf", "-n", "client.admin",
+                    "--format=json", "user", "info", "--uid=alice"]
+    assert env["LC_ALL"] == "C"
+    assert client.calls == [argv]
+
+
+def test_failure_masks_the_secret_everywhere_it_is_kept():
+    module = FakeModule([(22, "", "could not create subuser: unable to parse request, invalid subuser access\n")])
+    client = RadosgwAdmin(module)
+    with pytest.raises(RadosgwAdminError) as caught:
+        client.subuser_create("alice", "alice:swift", "full", SECRET)
+    error = caught.value
+    assert error.rc == 22
+    assert "--secret-key=********" in error.cmd
+    assert SECRET not in repr(error.fail_kwargs()) and SECRET not in repr(client.calls)
+    assert error.msg == "radosgw-admin subuser create failed with rc 22: could not create subuser: unable to parse " \
+                        "request, invalid subuser access"
+    # The real argv still carries the secret: only what is shown is masked.
+    assert module.runs[0][0][-1] == "--secret-key=" + SECRET
+
+
+def test_output_that_is_not_json_is_a_failure():
+    client = RadosgwAdmin(FakeModule([(0, "not json", "")]))
+    with pytest.raises(RadosgwAdminError) as caught:
+        client.user_list()
+    assert caught.value.msg == "radosgw-admin user list printed something that is not JSON."
+
+
+def test_mask_user_copies():
+    user = {"keys": [{"access_key": "A", "secret_key": SECRET}], "swift_keys": [{"user": "a:s", "secret_key": "x"}]}
+    masked = mask_user(user)
+    assert masked["keys"][0]["secret_key"] == "********"
+    assert masked["swift_keys"][0]["secret_key"] == "********"
+    assert user["keys"][0]["secret_key"] == SECRET
+    assert mask_user(user, reveal=True) == user
