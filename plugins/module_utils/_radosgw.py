@@ -91,25 +91,23 @@ class RadosgwAdmin:
         self.calls = []
 
     @staticmethod
-    def _mask(argv, secrets):
-        masked = []
-        for arg in argv:
-            for secret in secrets:
-                if secret:
-                    arg = arg.replace(secret, MASK)
-            masked.append(arg)
-        return masked
+    def _mask(text, secrets):
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, MASK)
+        return text
 
     def run(self, args, secrets=(), ok_rcs=(0,)):
         """Run one call; return (rc, parsed JSON or None, stderr). Raise RadosgwAdminError unless rc is in ok_rcs."""
         argv = self.base + list(args)
-        shown = self._mask(argv, secrets)
+        shown = [self._mask(arg, secrets) for arg in argv]
         self.calls.append(shown)
         rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"})
         if rc not in ok_rcs:
+            err = self._mask(err, secrets)
             raise RadosgwAdminError(
                 "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._last_line(err)),
-                cmd=shown, rc=rc, stdout=out, stderr=err)
+                cmd=shown, rc=rc, stdout=self._mask(out, secrets), stderr=err)
         data = None
         if out.strip():
             try:
@@ -117,7 +115,7 @@ class RadosgwAdmin:
             except ValueError:
                 raise RadosgwAdminError(
                     "radosgw-admin %s printed something that is not JSON." % " ".join(args[:2]),
-                    cmd=shown, rc=rc, stdout=out, stderr=err)
+                    cmd=shown, rc=rc, stdout=self._mask(out, secrets), stderr=self._mask(err, secrets))
         return rc, data, err
 
     @staticmethod

@@ -75,6 +75,14 @@ def test_failure_masks_the_secret_everywhere_it_is_kept():
     assert module.runs[0][0][-1] == "--secret-key=" + SECRET
 
 
+def test_failure_output_is_masked_too():
+    module = FakeModule([(1, "partial " + SECRET, "bad secret " + SECRET + "\n")])
+    with pytest.raises(RadosgwAdminError) as caught:
+        RadosgwAdmin(module).swift_key_set("alice", "alice:swift", SECRET)
+    assert SECRET not in repr(caught.value.fail_kwargs())
+    assert caught.value.stderr == "bad secret ********\n"
+
+
 def test_output_that_is_not_json_is_a_failure():
     client = RadosgwAdmin(FakeModule([(0, "not json", "")]))
     with pytest.raises(RadosgwAdminError) as caught:
