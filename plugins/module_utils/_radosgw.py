@@ -31,10 +31,9 @@ RADOSGW_CONNECTION_SPEC = dict(
 SUBUSER_ACCESS = ("read", "write", "readwrite", "full")
 # `subuser modify --access=X` is reported back under another name.
 ACCESS_TO_PERMISSIONS = {"read": "read", "write": "write", "readwrite": "read-write", "full": "full-control"}
-PERMISSIONS_TO_ACCESS = dict((v, k) for k, v in ACCESS_TO_PERMISSIONS.items())
 
 # radosgw-admin answers a missing user with the same rc as a usage error (22), so the text decides.
-_NO_SUCH_USER = "no user info saved"
+_NO_SUCH_USER = (22, "no user info saved")
 
 
 def radosgw_argument_spec(**module_options):
@@ -97,13 +96,19 @@ class RadosgwAdmin:
                 text = text.replace(secret, MASK)
         return text
 
-    def run(self, args, secrets=(), ok_rcs=(0,)):
-        """Run one call; return (rc, parsed JSON or None, stderr). Raise RadosgwAdminError unless rc is in ok_rcs."""
+    def run(self, args, secrets=(), absent=None):
+        """Run one call and return its parsed JSON output (None when it printed nothing).
+
+        `absent` is (rc, text): that rc with that text on stderr means "no such thing" and returns None. Any other
+        rc but 0 raises RadosgwAdminError.
+        """
         argv = self.base + list(args)
         shown = [self._mask(arg, secrets) for arg in argv]
         self.calls.append(shown)
         rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"})
-        if rc not in ok_rcs:
+        if absent and rc == absent[0] and absent[1] in err:
+            return None
+        if rc != 0:
             err = self._mask(err, secrets)
             raise RadosgwAdminError(
                 "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._last_line(err)),
@@ -116,7 +121,7 @@ class RadosgwAdmin:
                 raise RadosgwAdminError(
                     "radosgw-admin %s printed something that is not JSON." % " ".join(args[:2]),
                     cmd=shown, rc=rc, stdout=self._mask(out, secrets), stderr=self._mask(err, secrets))
-        return rc, data, err
+        return data
 
     @staticmethod
     def _last_line(text):
@@ -127,36 +132,31 @@ class RadosgwAdmin:
 
     def user_info(self, uid):
         """The user as radosgw-admin reports it, or None when it does not exist."""
-        rc, data, err = self.run(["user", "info", "--uid=" + uid], ok_rcs=(0, 22))
-        if rc == 22:
-            if _NO_SUCH_USER in err:
-                return None
-            self.run(["user", "info", "--uid=" + uid])  # raises with this call's rc and stderr
-        return data
+        return self.run(["user", "info", "--uid=" + uid], absent=_NO_SUCH_USER)
 
     def user_list(self):
-        return self.run(["user", "list"])[1] or []
+        return self.run(["user", "list"]) or []
 
     def user_create(self, uid, options, access_key=None, secret_key=None):
         args = ["user", "create", "--uid=" + uid] + options
         if access_key:
             args += ["--access-key=" + access_key, "--secret-key=" + secret_key]
-        return self.run(args, secrets=[secret_key])[1]
+        return self.run(args, secrets=[secret_key])
 
     def user_modify(self, uid, options):
-        return self.run(["user", "modify", "--uid=" + uid] + options)[1]
+        return self.run(["user", "modify", "--uid=" + uid] + options)
 
     def user_suspend(self, uid, suspended):
-        return self.run(["user", "suspend" if suspended else "enable", "--uid=" + uid])[1]
+        return self.run(["user", "suspend" if suspended else "enable", "--uid=" + uid])
 
     def user_remove(self, uid, purge_data):
         self.run(["user", "rm", "--uid=" + uid] + (["--purge-data"] if purge_data else []))
 
     def caps_add(self, uid, caps):
-        return self.run(["caps", "add", "--uid=" + uid, "--caps=" + caps])[1]
+        return self.run(["caps", "add", "--uid=" + uid, "--caps=" + caps])
 
     def caps_remove(self, uid, caps):
-        return self.run(["caps", "rm", "--uid=" + uid, "--caps=" + caps])[1]
+        return self.run(["caps", "rm", "--uid=" + uid, "--caps=" + caps])
 
     def quota_set(self, uid, scope, max_size, max_objects):
         self.run(["quota", "set", "--quota-scope=" + scope, "--uid=" + uid, "--max-size=%d" % max_size,
@@ -168,10 +168,7 @@ class RadosgwAdmin:
     def s3_key_set(self, uid, access_key, secret_key):
         """Create the S3 key, or set its secret when the access key exists already."""
         return self.run(["key", "create", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key,
-                         "--secret-key=" + secret_key], secrets=[secret_key])[1]
-
-    def s3_key_remove(self, uid, access_key):
-        return self.run(["key", "rm", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key])[1]
+                         "--secret-key=" + secret_key], secrets=[secret_key])
 
     # Subusers and their swift keys
 
@@ -181,25 +178,25 @@ class RadosgwAdmin:
         args = ["subuser", "create", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access,
                 "--key-type=swift"]
         args.append("--secret-key=" + secret if secret else "--gen-secret")
-        return self.run(args, secrets=[secret])[1]
+        return self.run(args, secrets=[secret])
 
     def subuser_modify(self, uid, subuser, access):
-        return self.run(["subuser", "modify", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access])[1]
+        return self.run(["subuser", "modify", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access])
 
     def subuser_remove(self, uid, subuser, purge_keys):
         args = ["subuser", "rm", "--uid=" + uid, "--subuser=" + subuser]
         if purge_keys:
             args.append("--purge-keys")
-        return self.run(args)[1]
+        return self.run(args)
 
     def swift_key_set(self, uid, subuser, secret=None):
         """Set the subuser's swift secret to `secret`, or to a fresh random one (which rotates it)."""
         args = ["key", "create", "--uid=" + uid, "--subuser=" + subuser, "--key-type=swift"]
         args.append("--secret-key=" + secret if secret else "--gen-secret")
-        return self.run(args, secrets=[secret])[1]
+        return self.run(args, secrets=[secret])
 
     def swift_key_remove(self, uid, subuser):
-        return self.run(["key", "rm", "--uid=" + uid, "--subuser=" + subuser, "--key-type=swift"])[1]
+        return self.run(["key", "rm", "--uid=" + uid, "--subuser=" + subuser, "--key-type=swift"])
 
 
 def find_subuser(user, subuser_id):

@@ -197,10 +197,11 @@ def test_bad_conf_fails_with_rc_and_stderr(replay):
 
 def test_rc_22_that_is_not_a_missing_user_is_a_failure(replay):
     # rc 22 also means a usage error; only the "no user info saved" text means the user is missing.
-    replay.expect(("user_info_alice", "subuser_create_admin"), ("user_info_alice", "subuser_create_admin"))
+    replay.expect(("user_info_alice", "subuser_create_admin"))
     failure = replay.run(main, ALICE)
     assert failure.failed
     assert failure.result["rc"] == 22
+    assert "invalid subuser access" in failure.result["stderr"]
 
 
 def test_remove(replay):
