@@ -220,7 +220,7 @@ NOT_CONFIG_FLAGS = frozenset(['--config-file', '--validate', '--version', '--hel
 
 ENV_REFERENCE = re.compile(r'\$(?:\{(\w+)\}|(\w+))')
 
-# Passwords in URLs (proxies, mirrors: scheme://user:password@host) stay out of diffs.
+# Passwords in URLs (proxies, mirrors: scheme://user:password@host) stay out of diffs and results.
 URL_PASSWORD = re.compile(r'(://[^/@\s":]+:)[^/@\s"]+@')
 
 
