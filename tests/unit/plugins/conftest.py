@@ -33,10 +33,40 @@ def load(release):
 
 
 class ModuleExit(Exception):
+    """How a module run ends under test: the result it would send Ansible, and whether it failed."""
+
     def __init__(self, result, failed):
         super(ModuleExit, self).__init__(result.get("msg"))
         self.result = result
         self.failed = failed
+
+
+def _capture_exits(monkeypatch):
+    def exit_json(module, **result):
+        raise ModuleExit(result, failed=False)
+
+    def fail_json(module, **result):
+        raise ModuleExit(result, failed=True)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+def _run_main(main, params, check_mode=False, diff=False):
+    args = dict(params)
+    args["_ansible_check_mode"] = check_mode
+    args["_ansible_diff"] = diff
+    with patch_module_args(args):
+        with pytest.raises(ModuleExit) as caught:
+            main()
+    return caught.value
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """run_module(main, params, check_mode=False, diff=False) runs a module's main() and returns its ModuleExit."""
+    _capture_exits(monkeypatch)
+    return _run_main
 
 
 class Replay:
@@ -49,8 +79,7 @@ class Replay:
         self.base = list(RECORDED_BASE)
         monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda module, argv, **kw: self._run_command(argv, **kw))
         monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, **kw: name)
-        monkeypatch.setattr(basic.AnsibleModule, "exit_json", self._exit)
-        monkeypatch.setattr(basic.AnsibleModule, "fail_json", self._fail)
+        _capture_exits(monkeypatch)
         monkeypatch.setattr(basic.AnsibleModule, "warn", lambda module, warning: self.warnings.append(warning))
 
     def step(self, name):
@@ -79,23 +108,10 @@ class Replay:
         assert argv == self.base + tail
         return step["rc"], step["stdout"], step["stderr"]
 
-    @staticmethod
-    def _exit(module, **result):
-        raise ModuleExit(result, failed=False)
-
-    @staticmethod
-    def _fail(module, **result):
-        raise ModuleExit(result, failed=True)
-
     def run(self, main, params, check_mode=False, diff=False):
-        args = dict(params)
-        args["_ansible_check_mode"] = check_mode
-        args["_ansible_diff"] = diff
-        with patch_module_args(args):
-            with pytest.raises(ModuleExit) as caught:
-                main()
+        result = _run_main(main, params, check_mode, diff)
         assert not self.expected, "radosgw-admin calls expected but not made: %r" % ([e[0] for e in self.expected],)
-        return caught.value
+        return result
 
 
 @pytest.fixture(params=RELEASES)

@@ -16,9 +16,7 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.wharf.registry.plugins.module_utils import _s3
 from ansible_collections.wharf.registry.plugins.modules.s3_bucket import main
@@ -99,34 +97,16 @@ class FakeRGW:
         raise AssertionError("unexpected %s %s" % (method, url))
 
 
-class Done(Exception):
-    def __init__(self, result, failed):
-        super(Done, self).__init__(result.get("msg"))
-        self.result = result
-        self.failed = failed
-
-
 @pytest.fixture(name="run")
-def fixture_run(monkeypatch):
-    def exit_json(module, **result):
-        raise Done(result, False)
-
-    def fail_json(module, **result):
-        raise Done(result, True)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-    def run_module(rgw, params, check_mode=False, diff=False):
+def fixture_run(monkeypatch, run_module):
+    def run_with(rgw, params, check_mode=False, diff=False):
         monkeypatch.setattr(_s3, "open_url", rgw)
         args = dict(endpoint=ENDPOINT, access_key=ACCESS, secret_key=SECRET, bucket="registry")
-        args.update(params, _ansible_check_mode=check_mode, _ansible_diff=diff)
-        with patch_module_args(args):
-            with pytest.raises(Done) as caught:
-                main()
-        assert SECRET not in json.dumps(caught.value.result)
-        return caught.value
-    return run_module
+        args.update(params)
+        done = run_module(main, args, check_mode, diff)
+        assert SECRET not in json.dumps(done.result)
+        return done
+    return run_with
 
 
 def test_create_in_four_steps(run):

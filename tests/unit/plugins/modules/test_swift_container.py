@@ -16,8 +16,6 @@ import pytest
 
 swiftclient = pytest.importorskip("swiftclient")
 
-from ansible.module_utils import basic  # noqa: E402
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
 from swiftclient.exceptions import ClientException  # noqa: E402
 
 from ansible_collections.wharf.registry.plugins.module_utils import _swift  # noqa: E402
@@ -32,13 +30,6 @@ RGW_HEAD = {
     "x-storage-policy": "default-placement", "x-storage-class": "STANDARD", "x-container-meta-foo": "Bar",
     "content-type": "text/plain; charset=utf-8",
 }
-
-
-class Done(Exception):
-    def __init__(self, result, failed):
-        super(Done, self).__init__(result.get("msg"))
-        self.result = result
-        self.failed = failed
 
 
 class FakeConnection:
@@ -97,26 +88,13 @@ class FakeConnection:
 
 
 @pytest.fixture
-def run(monkeypatch):
-    def exit_json(module, **result):
-        raise Done(result, False)
-
-    def fail_json(module, **result):
-        raise Done(result, True)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-    def run_module(conn, params, check_mode=False, diff=False):
+def run(monkeypatch, run_module):
+    def run_with(conn, params, check_mode=False, diff=False):
         monkeypatch.setattr(_swift.swiftclient, "Connection", conn)
-        args = dict(AUTH, **params)
-        args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
-        with patch_module_args(args):
-            with pytest.raises(Done) as caught:
-                main()
-        assert KEY not in json.dumps(caught.value.result)
-        return caught.value
-    return run_module
+        done = run_module(main, dict(AUTH, **params), check_mode, diff)
+        assert KEY not in json.dumps(done.result)
+        return done
+    return run_with
 
 
 def test_create_then_noop(run):
