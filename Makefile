@@ -20,8 +20,13 @@ export WHARF_IMAGES_FILE := $(CURDIR)/images/images.yml
 
 # make lab DEBIAN=13 BACKEND=swift chooses the lab's Debian release and storage backend.
 LAB_VARS := $(if $(DEBIAN),-e wharf_lab_debian=$(DEBIAN)) $(if $(BACKEND),-e wharf_lab_backend=$(BACKEND))
+# The benchmark's hosts are made like the lab's, with the lab's wiring for all hosts and the Docker hosts.
+BENCH := -i tools/bench/hosts.yml -e @inventories/lab/group_vars/all/lab.yml \
+	-e @inventories/lab/group_vars/docker_hosts/docker_engine.yml
+BENCH_MB ?= 200
+BENCH_ROUNDS ?= 3
 
-.PHONY: help lab lab-down test venv collection engine images lint sanity units integration molecule \
+.PHONY: help lab lab-down bench bench-down test venv collection engine images lint sanity units integration molecule \
 	$(addprefix molecule-,$(SCENARIOS)) clean
 
 help: ## list the targets
@@ -32,6 +37,12 @@ lab: images collection ## the lab: real single-node Ceph, 2 registries behind ha
 
 lab-down: venv collection ## remove the lab's containers, network and generated secrets
 	ansible-playbook -i inventories/lab playbooks/lab_down.yml
+
+bench: images collection ## push/pull seconds on filesystem, swift and s3 on RGW (BENCH_MB=200 BENCH_ROUNDS=3)
+	ansible-playbook $(BENCH) tools/bench/bench.yml -e wharf_bench_mb=$(BENCH_MB) -e wharf_bench_rounds=$(BENCH_ROUNDS)
+
+bench-down: venv collection ## remove the benchmark's hosts
+	ansible-playbook $(BENCH) playbooks/lab_down.yml
 
 test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
 	@tools/harness/phases.sh venv images lint sanity units integration $(addprefix molecule-,$(SCENARIOS))
