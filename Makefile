@@ -9,6 +9,8 @@ COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wharf/registry
 SCENARIOS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 SCENARIO ?= $(firstword $(SCENARIOS))
+# Every scenario once, and the whole system (default) once more on Debian 13.
+MOLECULE_PHASES := $(addprefix molecule-,$(SCENARIOS)) molecule-default-deb13
 
 export PATH := $(BIN):$(PATH)
 # Roles and modules resolve by FQCN from this work tree; the rest come with the pinned `ansible` package.
@@ -27,7 +29,7 @@ BENCH_MB ?= 200
 BENCH_ROUNDS ?= 3
 
 .PHONY: help lab lab-down bench bench-down test venv collection engine images lint sanity units integration molecule \
-	$(addprefix molecule-,$(SCENARIOS)) clean
+	$(MOLECULE_PHASES) clean
 
 help: ## list the targets
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,7 +47,7 @@ bench-down: venv collection ## remove the benchmark's hosts
 	ansible-playbook $(BENCH) playbooks/lab_down.yml
 
 test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
-	@tools/harness/phases.sh venv images lint sanity units integration $(addprefix molecule-,$(SCENARIOS))
+	@tools/harness/phases.sh venv images lint sanity units integration $(MOLECULE_PHASES)
 
 venv: $(VENV)/.installed ## the pinned Python environment in .venv
 $(VENV)/.installed: requirements.txt
@@ -81,11 +83,15 @@ units: venv ## module unit tests (ansible-test units) and the harness's own test
 integration: images ## real-component tests outside molecule: every lab image proven by a push and pull
 	pytest -q tests/integration
 
-molecule: images collection ## one scenario: make molecule SCENARIO=name
-	eval "$$($(BIN)/python tools/harness/images.py env)"; molecule test -s $(SCENARIO)
+molecule: images collection ## one scenario: make molecule SCENARIO=name (default also takes DEBIAN=13)
+	eval "$$($(BIN)/python tools/harness/images.py env)"; \
+	  $(if $(DEBIAN),WHARF_LAB_DEBIAN=$(DEBIAN)) molecule test -s $(SCENARIO)
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%:
 	$(MAKE) --no-print-directory molecule SCENARIO=$*
+
+molecule-default-deb13:
+	$(MAKE) --no-print-directory molecule SCENARIO=default DEBIAN=13
 
 clean: ## remove build output (keeps .venv and the images)
 	rm -rf .build tests/output .pytest_cache
