@@ -1,5 +1,6 @@
 """The lab images are real and shaped like the official ones: every registry image stores a pushed image and
-serves it back with the same digest, and the systemd images boot with the molecule capability list.
+serves it back with the same digest, and the systemd images boot with the options every lab and molecule host
+runs with.
 
 Needs a Docker engine and the images from `make images` (the Makefile's integration target builds them first).
 """
@@ -16,8 +17,8 @@ import pytest
 import yaml
 
 TOP = Path(__file__).resolve().parents[2]
-LAB_IMAGES = yaml.safe_load((TOP / "images" / "images.yml").read_text())["lab_images"]
-MOLECULE_BASE = yaml.safe_load((TOP / ".config" / "molecule" / "config.yml").read_text())
+MANIFEST = yaml.safe_load((TOP / "images" / "images.yml").read_text())
+LAB_IMAGES = MANIFEST["lab_images"]
 REGISTRIES = {name: spec for name, spec in LAB_IMAGES.items() if name.startswith("registry_")}
 SYSTEMD_HOSTS = {name: spec for name, spec in LAB_IMAGES.items() if name.endswith("_systemd")}
 
@@ -112,15 +113,9 @@ def test_registry_image_round_trip(name, container, unique_image):
 
 
 @pytest.mark.parametrize("name", sorted(SYSTEMD_HOSTS))
-def test_systemd_image_boots_with_molecule_capabilities(name, container):
+def test_systemd_image_boots_with_the_lab_host_options(name, container):
     spec = SYSTEMD_HOSTS[name]
-    platform = next(p for p in MOLECULE_BASE["platforms"] if p["image"].endswith(name.upper() + "}"))
-    args = [f"--cgroupns={platform['cgroupns_mode']}"]
-    args += [f"--cap-add={cap}" for cap in platform["capabilities"]]
-    args += [f"--security-opt={opt}" for opt in platform["security_opts"]]
-    args += [f"--tmpfs={mount}" for mount in platform["tmpfs"]]
-    args += [f"--volume={volume}" for volume in platform["volumes"]]
-    host = container(*args, spec["tag"], platform["command"])
+    host = container(*MANIFEST["lab_host_options"], spec["tag"], "/lib/systemd/systemd")
 
     def booted():
         state = subprocess.run(
