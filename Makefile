@@ -9,8 +9,10 @@ COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wharf/registry
 SCENARIOS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
 SCENARIO ?= $(firstword $(SCENARIOS))
-# Every scenario once, and the whole system (default) once more on Debian 13.
-MOLECULE_PHASES := $(addprefix molecule-,$(SCENARIOS)) molecule-default-deb13
+# Every scenario once, and the whole system (default) once more on Debian 13. The two default runs, the longest,
+# go first and last: they share host names, so the second waits for the first (make molecule locks per scenario).
+MOLECULE_PHASES := molecule-default $(filter-out molecule-default,$(addprefix molecule-,$(SCENARIOS))) \
+	molecule-default-deb13
 
 export PATH := $(BIN):$(PATH)
 # Roles and modules resolve by FQCN from this work tree; the rest come with the pinned `ansible` package.
@@ -47,7 +49,7 @@ bench-down: venv collection ## remove the benchmark's hosts
 	ansible-playbook $(BENCH) playbooks/lab_down.yml
 
 test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
-	@tools/harness/phases.sh venv images lint sanity units integration $(MOLECULE_PHASES)
+	@tools/harness/phases.sh venv images lint sanity units integration -- $(MOLECULE_PHASES)
 
 venv: $(VENV)/.installed ## the pinned Python environment in .venv
 $(VENV)/.installed: requirements.txt
@@ -85,7 +87,7 @@ integration: images ## real-component tests outside molecule: every lab image pr
 
 molecule: images collection ## one scenario: make molecule SCENARIO=name (default also takes DEBIAN=13)
 	eval "$$($(BIN)/python tools/harness/images.py env)"; \
-	  $(if $(DEBIAN),WHARF_LAB_DEBIAN=$(DEBIAN)) molecule test -s $(SCENARIO)
+	  $(if $(DEBIAN),WHARF_LAB_DEBIAN=$(DEBIAN)) flock .build/molecule-$(SCENARIO).lock molecule test -s $(SCENARIO)
 
 $(addprefix molecule-,$(SCENARIOS)): molecule-%:
 	$(MAKE) --no-print-directory molecule SCENARIO=$*

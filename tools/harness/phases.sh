@@ -1,23 +1,55 @@
 #!/usr/bin/env bash
 # Run each named make target as one phase, go on after a failure, and end with a table of results and wall
 # times and the "N passed, N failed" line that CI reads. Exits non-zero when any phase failed.
+#
+#   phases.sh A B -- C D E    A and B one after the other, then C, D and E PHASES_JOBS at a time (default 2)
+#
+# Parallel phases write to .build/phases/<phase>.log, printed whole when the phase ends, so logs never interleave.
+# Phases that must not overlap (two runs of one molecule scenario) serialize themselves (make molecule locks).
 set -uo pipefail
+jobs=${PHASES_JOBS:-2}
+logs=.build/phases
+mkdir -p "$logs"
+rm -f "$logs"/*.result
+order=()
+
+run_phase() {
+  local phase=$1 started=$SECONDS result=passed
+  make --no-print-directory "$phase" || result=FAILED
+  printf '%s %d\n' "$result" $((SECONDS - started)) > "$logs/$phase.result"
+}
+
+sequential=true
+for phase in "$@"; do
+  if [ "$phase" = -- ]; then
+    sequential=false
+    continue
+  fi
+  order+=("$phase")
+  if $sequential; then
+    printf '\n=== %s\n' "$phase"
+    run_phase "$phase"
+    continue
+  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+    wait -n
+  done
+  printf '\n=== %s started (log: %s/%s.log)\n' "$phase" "$logs" "$phase"
+  (
+    run_phase "$phase" > "$logs/$phase.log" 2>&1
+    printf '\n=== %s %s\n' "$phase" "$(cut -d' ' -f1 "$logs/$phase.result")"
+    cat "$logs/$phase.log"
+  ) &
+done
+wait
+
 passed=0
 failed=0
-rows=()
-for phase in "$@"; do
-  printf '\n=== %s\n' "$phase"
-  started=$SECONDS
-  if make --no-print-directory "$phase"; then
-    result=passed
-    passed=$((passed + 1))
-  else
-    result=FAILED
-    failed=$((failed + 1))
-  fi
-  rows+=("$(printf '%-32s %-7s %5d s' "$phase" "$result" $((SECONDS - started)))")
-done
 printf '\n%-32s %-7s %7s\n' phase result time
-printf '%s\n' "${rows[@]}"
+for phase in "${order[@]}"; do
+  read -r result seconds 2>/dev/null < "$logs/$phase.result" || { result=FAILED; seconds=0; }
+  if [ "$result" = passed ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  printf '%-32s %-7s %5d s\n' "$phase" "$result" "$seconds"
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
