@@ -30,7 +30,7 @@ BENCH := -i tools/bench/hosts.yml -e @inventories/lab/group_vars/all/lab.yml \
 BENCH_MB ?= 200
 BENCH_ROUNDS ?= 3
 
-.PHONY: help lab lab-down bench bench-down test venv collection engine images lint sanity units integration molecule \
+.PHONY: help lab lab-down bench bench-down test host venv collection engine images lint sanity units integration molecule \
 	$(MOLECULE_PHASES) clean
 
 help: ## list the targets
@@ -51,8 +51,11 @@ bench-down: venv collection ## remove the benchmark's hosts
 test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
 	@tools/harness/phases.sh venv images lint sanity units integration -- $(MOLECULE_PHASES)
 
+host: ## the Debian packages the harness runs (debootstrap, skopeo, shellcheck, python3-venv; installed as root)
+	@tools/harness/host-packages.sh
+
 venv: $(VENV)/.installed ## the pinned Python environment in .venv
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt | host
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
