@@ -7,7 +7,7 @@
 # Parallel phases write to .build/phases/<phase>.log, printed whole when the phase ends, so logs never interleave.
 # Phases that must not overlap (two runs of one molecule scenario) serialize themselves (make molecule locks).
 set -uo pipefail
-jobs=${PHASES_JOBS:-2}
+parallel=${PHASES_JOBS:-2}
 logs=.build/phases
 mkdir -p "$logs"
 rm -f "$logs"/*.result
@@ -31,7 +31,7 @@ for phase in "$@"; do
     run_phase "$phase"
     continue
   fi
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do
     wait -n
   done
   printf '\n=== %s started (log: %s/%s.log)\n' "$phase" "$logs" "$phase"
