@@ -8,10 +8,6 @@
 Private to this collection: no compatibility promise outside it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 MASK = "********"
 
 
@@ -36,8 +32,6 @@ class DifferenceTracker:
 
     def __bool__(self):
         return bool(self._items)
-
-    __nonzero__ = __bool__
 
     def names(self):
         return [name for name, dummy_before, dummy_after in self._items]
