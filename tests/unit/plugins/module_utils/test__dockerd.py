@@ -3,11 +3,13 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Which dockerd flags a host's systemd unit, drop-ins, environment files or /etc/default/docker set, read from
-files in a temporary directory only."""
+files in a temporary directory only (confined_flag_reads fails any look elsewhere)."""
 
 import pytest
 
 from ansible_collections.wharf.registry.plugins.module_utils import _dockerd
+
+pytestmark = pytest.mark.usefixtures("confined_flag_reads")
 
 # Debian's docker.io unit, with its environment file under the test's root (see Root.debian_unit).
 DEBIAN_UNIT = """[Unit]

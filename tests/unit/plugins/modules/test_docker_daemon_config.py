@@ -15,6 +15,8 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.wharf.registry.plugins.modules import docker_daemon_config as module
 
+pytestmark = pytest.mark.usefixtures("confined_flag_reads")
+
 
 def run(args, check=False, diff=False):
     """The module's result dict, as Ansible would receive it."""
