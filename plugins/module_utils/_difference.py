@@ -3,16 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""A small record of what a module will change, shared by every wharf.registry module.
+"""A small record of what a module will change, and the masking that keeps secrets out of it, shared by every
+wharf.registry module.
 
 Private to this collection: no compatibility promise outside it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+import re
 
 MASK = "********"
+
+# Passwords in URLs (proxies, mirrors: scheme://user:password@host).
+URL_PASSWORD = re.compile(r'(://[^/@\s":]+:)[^/@\s"]+@')
 
 
 class DifferenceTracker:
@@ -37,8 +39,6 @@ class DifferenceTracker:
     def __bool__(self):
         return bool(self._items)
 
-    __nonzero__ = __bool__
-
     def names(self):
         return [name for name, dummy_before, dummy_after in self._items]
 
@@ -55,3 +55,14 @@ class DifferenceTracker:
         if after_header:
             result["after_header"] = after_header
         return result
+
+
+def mask_url_passwords(value):
+    """value with the password of every URL (scheme://user:password@host) in its strings replaced by MASK."""
+    if isinstance(value, dict):
+        return {key: mask_url_passwords(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_url_passwords(item) for item in value]
+    if isinstance(value, str):
+        return URL_PASSWORD.sub(r"\1" + MASK + "@", value)
+    return value

@@ -11,18 +11,14 @@ bucket-level calls, and those are a signed HEAD, PUT or DELETE on a path-style U
 Private to this collection: no compatibility promise outside it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 import datetime
 import hashlib
 import hmac
 import re
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote, urlsplit
 
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
-from ansible.module_utils.six.moves.urllib.parse import quote, urlsplit
 from ansible.module_utils.urls import open_url
 
 # Documented once in the doc fragment wharf.registry.s3.
@@ -49,7 +45,7 @@ class S3Error(Exception):
     """One failed S3 call: what was asked, the HTTP status and S3's error code, never the credentials."""
 
     def __init__(self, msg, status=None, code=None):
-        super(S3Error, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.status = status
         self.code = code

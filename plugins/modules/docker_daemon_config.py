@@ -1,11 +1,8 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-# Copyright: wharf.registry contributors
+# Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+# SPDX-License-Identifier: GPL-3.0-or-later
 
 DOCUMENTATION = r"""
 ---
@@ -27,11 +24,11 @@ author:
   - wharf.registry maintainers (@wharf)
 attributes:
   check_mode:
-    support: full
-    description: Predicts the written file, the backup and RV(action) exactly as a real run would.
+    details:
+      - Predicts the written file, the backup and RV(action) exactly as a real run would.
   diff_mode:
-    support: full
-    description: The file's text before and after, with passwords in URLs (C(user:password@)) masked.
+    details:
+      - The file's text before and after, with passwords in URLs (C(user:password@)) masked.
 options:
   path:
     description:
@@ -97,6 +94,8 @@ notes:
     C(insecure-registries), C(labels), C(live-restore), C(max-concurrent-downloads), C(max-concurrent-uploads),
     C(max-download-attempts), C(network-diagnostic-port), C(registry-mirrors), C(runtimes), C(shutdown-timeout).
     Changing any other key returns RV(action=restart).
+extends_documentation_fragment:
+  - wharf.registry.radosgw.attributes
 seealso:
   - name: dockerd configuration file
     description: Every key dockerd accepts and which of them a reload applies.
@@ -162,12 +161,13 @@ backup_file:
 
 import json
 import os
-import re
-import shlex
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+
+from ansible_collections.wharf.registry.plugins.module_utils._difference import mask_url_passwords
+from ansible_collections.wharf.registry.plugins.module_utils._dockerd import DockerdFlagReader, DockerdFlagsError
 
 # Keys dockerd re-reads on SIGHUP (daemon/reload.go and reload_unix.go, docker 20.10 to 28). Anything else needs a
 # restart; when in doubt a key stays out of this set, because a wrong "reload" leaves a setting silently unapplied.
@@ -187,41 +187,6 @@ RELOADABLE_KEYS = frozenset([
     'runtimes',
     'shutdown-timeout',
 ])
-
-# dockerd flags whose daemon.json key is not simply the flag without its dashes.
-FLAG_KEYS = {
-    '-b': 'bridge',
-    '-D': 'debug',
-    '-G': 'group',
-    '-g': 'graph',
-    '-H': 'hosts',
-    '-l': 'log-level',
-    '-p': 'pidfile',
-    '-s': 'storage-driver',
-    '--add-runtime': 'runtimes',
-    '--authorization-plugin': 'authorization-plugins',
-    '--cluster-store-opt': 'cluster-store-opts',
-    '--default-address-pool': 'default-address-pools',
-    '--default-ulimit': 'default-ulimits',
-    '--dns-opt': 'dns-opts',
-    '--exec-opt': 'exec-opts',
-    '--feature': 'features',
-    '--host': 'hosts',
-    '--insecure-registry': 'insecure-registries',
-    '--label': 'labels',
-    '--log-opt': 'log-opts',
-    '--node-generic-resource': 'node-generic-resources',
-    '--registry-mirror': 'registry-mirrors',
-    '--storage-opt': 'storage-opts',
-}
-
-# Flags that choose how dockerd starts rather than mirror a daemon.json key.
-NOT_CONFIG_FLAGS = frozenset(['--config-file', '--validate', '--version', '--help'])
-
-ENV_REFERENCE = re.compile(r'\$(?:\{(\w+)\}|(\w+))')
-
-# Passwords in URLs (proxies, mirrors: scheme://user:password@host) stay out of diffs and results.
-URL_PASSWORD = re.compile(r'(://[^/@\s":]+:)[^/@\s"]+@')
 
 
 class DaemonConfigError(Exception):
@@ -275,16 +240,6 @@ def render(config):
     return json.dumps(config, indent=2, ensure_ascii=False) + '\n'
 
 
-def mask_passwords(value):
-    if isinstance(value, dict):
-        return dict((key, mask_passwords(item)) for key, item in value.items())
-    if isinstance(value, list):
-        return [mask_passwords(item) for item in value]
-    if isinstance(value, str):
-        return URL_PASSWORD.sub(r'\1********@', value)
-    return value
-
-
 def parse_json_config(text, path):
     if not text.strip():
         return {}
@@ -299,207 +254,7 @@ def parse_json_config(text, path):
     return data
 
 
-def unit_file_lines(text):
-    """Logical lines of a systemd unit file: comments dropped, backslash continuations joined."""
-    lines = []
-    pending = ''
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not pending and (line.startswith('#') or line.startswith(';')):
-            continue
-        if line.endswith('\\'):
-            pending += line[:-1] + ' '
-            continue
-        lines.append(pending + line)
-        pending = ''
-    if pending:
-        lines.append(pending)
-    return lines
-
-
-def service_settings(text):
-    """(key, value) pairs of the [Service] section, in file order."""
-    settings = []
-    section = None
-    for line in unit_file_lines(text):
-        if line.startswith('[') and line.endswith(']'):
-            section = line[1:-1]
-        elif section == 'Service' and '=' in line:
-            key, value = line.split('=', 1)
-            settings.append((key.strip(), value.strip()))
-    return settings
-
-
-def parse_environment_file(text):
-    """Variables of a systemd EnvironmentFile / shell defaults file (KEY=value, optionally quoted)."""
-    env = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith('#') or line.startswith(';') or '=' not in line:
-            continue
-        if line.startswith('export '):
-            line = line[len('export '):].strip()
-        key, value = line.split('=', 1)
-        try:
-            words = shlex.split(value, comments=True)
-        except ValueError:
-            words = value.split()
-        env[key.strip()] = ' '.join(words)
-    return env
-
-
-def expand_words(command, env, origin=None, env_origins=None):
-    """(word, file it came from) of an ExecStart line the way systemd builds it: $VAR splits into words, ${VAR}
-    stays one word. A word from a variable comes from the file that set the variable."""
-    env_origins = env_origins or {}
-    words = []
-    for word in shlex.split(command):
-        whole = re.match(r'^\$(\w+)$', word)
-        if whole:
-            name = whole.group(1)
-            words.extend((part, env_origins.get(name, origin)) for part in env.get(name, '').split())
-            continue
-        names = [m.group(1) or m.group(2) for m in ENV_REFERENCE.finditer(word)]
-        expanded = ENV_REFERENCE.sub(lambda m: env.get(m.group(1) or m.group(2), ''), word)
-        words.append((expanded, env_origins.get(names[0], origin) if names else origin))
-    return words
-
-
-def expand_command(command, env):
-    return [word for word, dummy in expand_words(command, env)]
-
-
-def dockerd_flag_positions(argv):
-    """(index, flag name) of every flag passed to dockerd in argv; [] when the command does not run dockerd."""
-    if not argv:
-        return []
-    # ExecStart prefixes (-, @, +, !, !!, :) stick to the binary's name.
-    binary = os.path.basename(argv[0].lstrip('-@+!:'))
-    if binary == 'dockerd':
-        first = 1
-    elif binary == 'docker' and len(argv) > 1 and argv[1] == 'daemon':
-        first = 2
-    else:
-        return []
-    flags = []
-    for index in range(first, len(argv)):
-        arg = argv[index]
-        if not arg.startswith('-') or arg in ('-', '--'):
-            continue
-        name = arg.split('=', 1)[0]
-        # A short flag may carry its value without a space (-Hfd://).
-        flags.append((index, name if name.startswith('--') else name[:2]))
-    return flags
-
-
-def dockerd_flags(argv):
-    """Flag names passed to dockerd in argv, or [] when the command does not run dockerd."""
-    return [name for dummy, name in dockerd_flag_positions(argv)]
-
-
-def flag_key(flag):
-    if flag in FLAG_KEYS:
-        return FLAG_KEYS[flag]
-    if flag in NOT_CONFIG_FLAGS or not flag.startswith('--'):
-        return None
-    return flag[2:]
-
-
-class DockerdFlagReader(object):
-    """Which daemon.json keys dockerd already receives as flags, and from which file."""
-
-    def __init__(self, unit_name, unit_dirs, defaults_file):
-        self.unit_name = unit_name
-        self.unit_dirs = unit_dirs
-        self.defaults_file = defaults_file
-
-    @staticmethod
-    def _read(path):
-        with open(path, 'rb') as handle:
-            return to_text(handle.read(), errors='surrogate_or_strict')
-
-    def _unit_files(self):
-        """The unit file systemd would load, then its drop-ins in the order systemd applies them."""
-        main = None
-        dropins = {}
-        for directory in self.unit_dirs:
-            candidate = os.path.join(directory, self.unit_name)
-            if main is None and os.path.isfile(candidate):
-                main = candidate
-            dropin_dir = candidate + '.d'
-            if os.path.isdir(dropin_dir):
-                for name in os.listdir(dropin_dir):
-                    if name.endswith('.conf') and name not in dropins:
-                        dropins[name] = os.path.join(dropin_dir, name)
-        if main is None:
-            return []
-        return [main] + [dropins[name] for name in sorted(dropins)]
-
-    def _specifiers(self, value):
-        prefix = self.unit_name.rsplit('.', 1)[0]
-        return value.replace('%n', self.unit_name).replace('%N', prefix).replace('%p', prefix.split('@')[0])
-
-    def _env_file(self, spec):
-        optional = spec.startswith('-')
-        path = self._specifiers(spec.lstrip('-'))
-        try:
-            return path, parse_environment_file(self._read(path))
-        except (IOError, OSError) as exc:
-            if optional:
-                return path, {}
-            raise DaemonConfigError('Cannot read %s, which %s needs: %s' % (path, self.unit_name, to_native(exc)))
-
-    def flags(self):
-        """{config key: (flag, file that sets it)} for every dockerd flag that has a daemon.json twin."""
-        files = self._unit_files()
-        if not files:
-            return self._defaults_file_flags()
-        commands = []
-        env = {}
-        env_origins = {}
-        env_files = []
-        for path in files:
-            for key, value in service_settings(self._read(path)):
-                if key == 'ExecStart':
-                    if value:
-                        commands.append((value, path))
-                    else:
-                        commands = []
-                elif key == 'Environment':
-                    for assignment in shlex.split(value):
-                        if '=' in assignment:
-                            name, val = assignment.split('=', 1)
-                            env[name] = val
-                            env_origins[name] = path
-                elif key == 'EnvironmentFile' and value:
-                    env_files.append(value)
-        # systemd lets EnvironmentFile= win over Environment=, whatever their order.
-        for spec in env_files:
-            path, variables = self._env_file(spec)
-            env.update(variables)
-            env_origins.update((name, path) for name in variables)
-        found = {}
-        for command, path in commands:
-            words = expand_words(command, env, path, env_origins)
-            for index, flag in dockerd_flag_positions([word for word, dummy in words]):
-                key = flag_key(flag)
-                if key:
-                    found.setdefault(key, (flag, words[index][1]))
-        return found
-
-    def _defaults_file_flags(self):
-        if not os.path.isfile(self.defaults_file):
-            return {}
-        opts = parse_environment_file(self._read(self.defaults_file)).get('DOCKER_OPTS', '')
-        found = {}
-        for flag in dockerd_flags(['dockerd'] + shlex.split(opts)):
-            key = flag_key(flag)
-            if key:
-                found.setdefault(key, (flag, self.defaults_file))
-        return found
-
-
-class DockerDaemonConfig(object):
+class DockerDaemonConfig:
 
     def __init__(self, module):
         self.module = module
@@ -515,7 +270,7 @@ class DockerDaemonConfig(object):
         try:
             with open(self.path, 'rb') as handle:
                 text = to_text(handle.read(), errors='surrogate_or_strict')
-        except (IOError, OSError, UnicodeError) as exc:
+        except (OSError, UnicodeError) as exc:
             raise DaemonConfigError('Cannot read %s: %s' % (self.path, to_native(exc)))
         return text, parse_json_config(text, self.path)
 
@@ -567,13 +322,13 @@ class DockerDaemonConfig(object):
             action = 'reload'
 
         result = dict(changed=bool(keys), action=action, changed_keys=keys, restart_keys=restart_keys,
-                      config=mask_passwords(after))
+                      config=mask_url_passwords(after))
         if not keys:
             return result
 
         after_text = render(after)
         if self.module._diff:
-            result['diff'] = dict(before=mask_passwords(before_text or ''), after=mask_passwords(after_text),
+            result['diff'] = dict(before=mask_url_passwords(before_text or ''), after=mask_url_passwords(after_text),
                                   before_header=self.path, after_header=self.path)
         if not self.module.check_mode:
             if self.params['backup'] and before_text is not None:
@@ -601,9 +356,9 @@ def main():
     )
     try:
         module.exit_json(**DockerDaemonConfig(module).run())
-    except DaemonConfigError as exc:
+    except (DaemonConfigError, DockerdFlagsError) as exc:
         module.fail_json(msg=to_native(exc))
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         module.fail_json(msg='Cannot update %s: %s' % (module.params['path'], to_native(exc)))
 
 

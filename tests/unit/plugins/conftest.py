@@ -117,3 +117,25 @@ class Replay:
 @pytest.fixture(params=RELEASES)
 def replay(request, monkeypatch):
     return Replay(request.param, monkeypatch)
+
+
+@pytest.fixture
+def confined_flag_reads(tmp_path, monkeypatch):
+    """Fails a test whose dockerd flag check would look at a path outside its temporary directory (the host's
+    /etc/default/docker or systemd units), so the machine running the tests cannot change their result."""
+    from ansible_collections.wharf.registry.plugins.module_utils import _dockerd
+
+    root = str(tmp_path) + os.sep
+
+    def confined(path):
+        assert str(path).startswith(root), "the flag check looked outside the test's directory: %s" % path
+        return path
+
+    reader_init = _dockerd.DockerdFlagReader.__init__
+    reader_read = _dockerd.DockerdFlagReader._read
+
+    def init(self, unit_name, unit_dirs, defaults_file):
+        reader_init(self, unit_name, [confined(path) for path in unit_dirs], confined(defaults_file))
+
+    monkeypatch.setattr(_dockerd.DockerdFlagReader, "__init__", init)
+    monkeypatch.setattr(_dockerd.DockerdFlagReader, "_read", staticmethod(lambda path: reader_read(confined(path))))

@@ -6,17 +6,12 @@
 """s3_bucket and its SigV4 client against a stand-in for RGW's S3 API that checks every signature; the module
 against a real RGW is covered by the registry storage molecule scenarios."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import datetime
 import io
 import json
+from urllib.error import HTTPError, URLError
 
 import pytest
-
-from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 
 from ansible_collections.wharf.registry.plugins.module_utils import _s3
 from ansible_collections.wharf.registry.plugins.modules.s3_bucket import main
