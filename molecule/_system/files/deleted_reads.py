@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Delete a manifest and a layer through a registry address, then read both again many times.
 
 Behind a round-robin balancer every read lands on another replica in turn, so a replica that still serves what
@@ -28,7 +27,7 @@ def request(method, url, accept=MANIFEST_TYPES):
 
 
 def reads(url, count):
-    return [request(method, url)[0] for _ in range(count) for method in ('HEAD', 'GET')]
+    return [request(method, url)[0] for _round in range(count) for method in ('HEAD', 'GET')]
 
 
 def main(registry, repository, tag, count):
