@@ -37,6 +37,8 @@ options:
   email:
     description:
       - The e-mail address.
+      - RGW stores it with ASCII letters in lower case (other characters as given); the module compares and reports
+        it that way, so V(Ops@Example.com) is V(ops@example.com).
     type: str
   suspended:
     description:
@@ -119,7 +121,8 @@ options:
     type: str
   secret_key:
     description:
-      - Secret of the S3 key named by O(access_key).
+      - Secret of the S3 key named by O(access_key), in printable ASCII (spaces, quotes, C($) and C(~) included).
+      - Other characters are refused; RGW would store them but refuse every request signed with the key.
     type: str
   exclusive_s3_key:
     description:
@@ -215,6 +218,7 @@ user:
 """
 
 import copy
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -260,6 +264,13 @@ class RadosgwUser:
         problem = name_problem(self.uid)
         if problem:
             self.module.fail_json(msg="uid %r %s." % (self.uid, problem))
+        secret = self.params["secret_key"]
+        if secret and not re.match(r"^[\x20-\x7e]+$", secret):
+            self.module.fail_json(msg="secret_key holds characters outside printable ASCII; RGW stores them but then "
+                                      "refuses every request signed with the key.")
+        if self.params["email"]:
+            # What RGW stores (it lowers ASCII letters only): compared as given, it would never be unchanged.
+            self.params["email"] = re.sub("[A-Z]+", lambda match: match.group(0).lower(), self.params["email"])
         for option, dummy_scope in QUOTA_SCOPES:
             quota = dict(self.params[option] or {})
             if quota.get("max_size") is not None:

@@ -307,7 +307,10 @@ def test_bad_input_changes_nothing(replay):
                          (dict(uid="alice", access_key=S3_ACCESS), "required together"),
                          (dict(uid="alice", exclusive_s3_key=True), "exclusive_s3_key is True"),
                          (dict(uid=" alice"), "must not start or end with white space"),
-                         (dict(uid="al\nice"), "control characters")):
+                         (dict(uid="al\nice"), "control characters"),
+                         (dict(uid="alice", access_key=S3_ACCESS, secret_key="s3 \u00dcn\u00ef"),
+                          "secret_key holds characters outside printable ASCII"),
+                         (dict(uid="alice", access_key=S3_ACCESS, secret_key="tab\there"), "printable ASCII")):
         failure = replay.run(main, params)
         assert failure.failed
         assert text in failure.result["msg"]
@@ -331,3 +334,9 @@ def test_caps_that_cannot_be_right_are_refused(replay, cap):
     assert failure.failed
     assert "must be one of" in failure.result["msg"]
     assert replay.calls == []
+
+
+def test_email_is_compared_as_rgw_stores_it(replay):
+    # RGW lowers the ASCII letters of an e-mail address (seen on Pacific: $HOME became $home, Ü stayed).
+    replay.expect("user_info_alice")
+    assert replay.run(main, dict(ALICE, email="Alice@Example.COM")).result["changed"] is False

@@ -77,8 +77,7 @@ def documented_options(name):
 def spec_options(spec, prefix=""):
     for option, entry in spec.items():
         yield prefix + option, entry
-        for item in spec_options(entry.get("options") or {}, prefix + option + "."):
-            yield item
+        yield from spec_options(entry.get("options") or {}, prefix + option + ".")
 
 
 def unprotected(spec, docs):
