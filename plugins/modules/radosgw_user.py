@@ -102,16 +102,11 @@ options:
         type: bool
       max_size:
         description:
-          - Maximum size, in bytes (V(107374182400)) or with a suffix for powers of 1024 (V(100G), V(100Gi) or
-            V(100GiB); also K, M, T, P, E, and B for bytes). Decimal units such as V(100GB) are refused, since RGW
-            reads them as powers of 1024 too.
-          - RGW keeps whole KiB, so a size is rounded up to a multiple of 1024 as RGW does, and reported that way.
-          - V(-1) means no limit. V(0) means nothing may be stored (every write is refused while the quota is
-            enabled).
+          - Maximum size of each bucket, written as O(user_quota.max_size) is (suffixes, rounding, V(-1), V(0)).
         type: raw
       max_objects:
         description:
-          - Maximum number of objects. V(-1) means no limit; V(0) means no object may be stored.
+          - Maximum number of objects in each bucket. V(-1) means no limit; V(0) means no object may be stored.
         type: int
   access_key:
     description:
