@@ -35,8 +35,9 @@ SUBUSER_ACCESS = ("read", "write", "readwrite", "full")
 # `subuser modify --access=X` is reported back under another name.
 ACCESS_TO_PERMISSIONS = {"read": "read", "write": "write", "readwrite": "read-write", "full": "full-control"}
 
-# The capability types RGW knows (RGWUserCaps::is_valid_cap_type): Pacific's list, plus Reef's
-# user-info-without-keys and ratelimit. RGW would store any other name as a cap that grants nothing.
+# The capability types RGW knows (RGWUserCaps::is_valid_cap_type): Pacific's list (each tried on 16.2.15), plus info,
+# user-info-without-keys and ratelimit of later releases. Only a known name keeps a type such as
+# "users=*;buckets" from smuggling further caps into --caps=.
 CAP_TYPES = ("users", "user", "buckets", "metadata", "usage", "zone", "info", "bilog", "mdlog", "datalog", "roles",
              "user-policy", "amz-cache", "oidc-provider", "user-info-without-keys", "ratelimit")
 # RGW reports read and write together as "*".
@@ -45,7 +46,8 @@ CAP_PERMS = {"read": "read", "write": "write", "*": "*", "read, write": "*"}
 # A JSON string member whose name says it holds a secret, for masking output that could not be parsed.
 _SECRET_MEMBER = re.compile(r'("[A-Za-z_-]*(?:secret|password|token)[A-Za-z_-]*"\s*:\s*)"((?:[^"\\]|\\.)*)"',
                             re.IGNORECASE)
-# A quota size as radosgw-admin's own parser reads it (powers of 1024), plus the KiB spelling.
+# A quota size in powers of 1024 as radosgw-admin reads it (100G, 100Gi), plus 100GiB; not 100GB, which RGW reads
+# as 100Gi but people as 100 * 1000^3.
 _SIZE = re.compile(r"^(-?[0-9]+) ?(?:([KMGTPE])(?:i|iB)?|B)?$")
 _SIZE_SHIFT = dict(K=10, M=20, G=30, T=40, P=50, E=60)
 _INT64_MAX = 2 ** 63 - 1
