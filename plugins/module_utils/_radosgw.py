@@ -35,8 +35,8 @@ SUBUSER_ACCESS = ("read", "write", "readwrite", "full")
 # `subuser modify --access=X` is reported back under another name.
 ACCESS_TO_PERMISSIONS = {"read": "read", "write": "write", "readwrite": "read-write", "full": "full-control"}
 
-# The capability types RGW knows (RGWUserCaps::is_valid_cap_type): Pacific's list (each tried on 16.2.15), plus info,
-# user-info-without-keys and ratelimit of later releases. Only a known name keeps a type such as
+# The capability types RGW knows (RGWUserCaps::is_valid_cap_type), each tried on 16.2.15 and 18.2.7: info and
+# ratelimit need Reef, user-info-without-keys a later release. Only a known name keeps a type such as
 # "users=*;buckets" from smuggling further caps into --caps=.
 CAP_TYPES = ("users", "user", "buckets", "metadata", "usage", "zone", "info", "bilog", "mdlog", "datalog", "roles",
              "user-policy", "amz-cache", "oidc-provider", "user-info-without-keys", "ratelimit")

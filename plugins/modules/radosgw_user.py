@@ -58,7 +58,7 @@ options:
       type:
         description:
           - The capability type, one of the types RGW knows.
-          - V(info), V(user-info-without-keys) and V(ratelimit) are newer than Pacific, which refuses them.
+          - V(info) and V(ratelimit) need Reef (Pacific refuses them), V(user-info-without-keys) a release after Reef.
         type: str
         required: true
         choices: [users, user, buckets, metadata, usage, zone, info, bilog, mdlog, datalog, roles, user-policy,
