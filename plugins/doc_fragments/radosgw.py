@@ -51,8 +51,14 @@ options:
     type: str
     default: radosgw-admin
 notes:
-  - Every change goes through radosgw-admin with an argv list (no shell). A radosgw-admin failure fails the task with
-    its C(rc), C(stderr) and the command, with secrets replaced by C(********).
+  - Every change goes through radosgw-admin with an argv list (no shell, no expansion of C($VAR) or C(~)), so every
+    value reaches RGW exactly as given.
+  - A radosgw-admin failure fails the task with its C(rc), C(stdout), C(stderr) and the command, with the secrets
+    passed and every secret-looking JSON member (C(secret_key), ...) replaced by C(********), also when a
+    O(cmd_prefix) banner keeps the output from being parsed.
+  - What appears in argv, readable by other local users of the host that runs radosgw-admin (C(ps),
+    C(/proc/*/cmdline)) and in the log of a O(cmd_prefix) such as cephadm, is every option given, including a
+    given S3 secret (C(--secret-key=...)) and a given Swift secret. Generated secrets never appear in argv.
 requirements:
   - radosgw-admin on the managed host, or behind O(cmd_prefix).
 """

@@ -14,6 +14,9 @@ __metaclass__ = type
 
 import copy
 import json
+import re
+
+from ansible.module_utils.six import integer_types
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import MASK
 
@@ -32,6 +35,25 @@ SUBUSER_ACCESS = ("read", "write", "readwrite", "full")
 # `subuser modify --access=X` is reported back under another name.
 ACCESS_TO_PERMISSIONS = {"read": "read", "write": "write", "readwrite": "read-write", "full": "full-control"}
 
+# The capability types RGW knows (RGWUserCaps::is_valid_cap_type), each tried on 16.2.15 and 18.2.7: info and
+# ratelimit need Reef, user-info-without-keys a later release. Only a known name keeps a type such as
+# "users=*;buckets" from smuggling further caps into --caps=.
+CAP_TYPES = ("users", "user", "buckets", "metadata", "usage", "zone", "info", "bilog", "mdlog", "datalog", "roles",
+             "user-policy", "amz-cache", "oidc-provider", "user-info-without-keys", "ratelimit")
+# RGW reports read and write together as "*".
+CAP_PERMS = {"read": "read", "write": "write", "*": "*", "read, write": "*"}
+
+# A JSON string member whose name says it holds a secret, for masking output that could not be parsed.
+_SECRET_MEMBER = re.compile(r'("[A-Za-z_-]*(?:secret|password|token)[A-Za-z_-]*"\s*:\s*)"((?:[^"\\]|\\.)*)"',
+                            re.IGNORECASE)
+# A quota size in powers of 1024 as radosgw-admin reads it (100G, 100Gi), plus 100GiB; not 100GB, which RGW reads
+# as 100Gi but people as 100 * 1000^3.
+_SIZE = re.compile(r"^(-?[0-9]+) ?(?:([KMGTPE])(?:i|iB)?|B)?$")
+_SIZE_SHIFT = dict(K=10, M=20, G=30, T=40, P=50, E=60)
+_INT64_MAX = 2 ** 63 - 1
+# What no uid or subuser name may hold: ':' joins them, control characters cannot be typed back.
+_BAD_NAME = re.compile(r"[:\x00-\x1f\x7f]")
+
 # radosgw-admin answers a missing user with the same rc as a usage error (22), so the text decides.
 _NO_SUCH_USER = (22, "no user info saved")
 
@@ -40,6 +62,34 @@ def radosgw_argument_spec(**module_options):
     spec = copy.deepcopy(RADOSGW_CONNECTION_SPEC)
     spec.update(module_options)
     return spec
+
+
+def size_in_bytes(value):
+    """A quota size in bytes: an integer, or a string of digits with an optional K, M, G, T, P or E suffix (powers
+    of 1024, also written Ki or KiB) or B. None when the value is none of these or does not fit RGW's int64."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, integer_types):
+        number = value
+    else:
+        match = _SIZE.match(str(value).strip())
+        if not match:
+            return None
+        number = int(match.group(1))
+        if match.group(2):
+            if number < 0:
+                return None
+            number <<= _SIZE_SHIFT[match.group(2)]
+    return number if number <= _INT64_MAX else None
+
+
+def name_problem(name):
+    """Why `name` cannot be an RGW uid or subuser name, or None."""
+    if not name or name != name.strip():
+        return "must be non-empty and must not start or end with white space"
+    if _BAD_NAME.search(name):
+        return "must not contain ':' (it joins uid and subuser) or control characters"
+    return None
 
 
 class RadosgwAdminError(Exception):
@@ -96,6 +146,20 @@ class RadosgwAdmin:
                 text = text.replace(secret, MASK)
         return text
 
+    def _shown(self, secrets, *texts):
+        """The texts as a failure shows them: without the secrets passed, nor the value of any secret-looking JSON
+        member found in any of them (a prefix's banner in front of the JSON stops it from being parsed, not from
+        holding every key of the user)."""
+        found = list(secrets)
+        for text in texts:
+            for match in _SECRET_MEMBER.finditer(text):
+                found.append(match.group(2))
+                try:
+                    found.append(json.loads('"%s"' % match.group(2)))
+                except ValueError:
+                    pass
+        return [_SECRET_MEMBER.sub(r'\1"%s"' % MASK, self._mask(text, found)) for text in texts]
+
     def run(self, args, secrets=(), absent=None):
         """Run one call and return its parsed JSON output (None when it printed nothing).
 
@@ -105,22 +169,25 @@ class RadosgwAdmin:
         argv = self.base + list(args)
         shown = [self._mask(arg, secrets) for arg in argv]
         self.calls.append(shown)
-        rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"})
+        # Values reach radosgw-admin as given: run_command would otherwise expand $VAR and ~ in every argument.
+        rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"},
+                                               expand_user_and_vars=False)
         if absent and rc == absent[0] and absent[1] in err:
             return None
         if rc != 0:
-            err = self._mask(err, secrets)
+            out, err = self._shown(secrets, out, err)
             raise RadosgwAdminError(
                 "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._last_line(err)),
-                cmd=shown, rc=rc, stdout=self._mask(out, secrets), stderr=err)
+                cmd=shown, rc=rc, stdout=out, stderr=err)
         data = None
         if out.strip():
             try:
                 data = json.loads(out)
             except ValueError:
+                out, err = self._shown(secrets, out, err)
                 raise RadosgwAdminError(
                     "radosgw-admin %s printed something that is not JSON." % " ".join(args[:2]),
-                    cmd=shown, rc=rc, stdout=self._mask(out, secrets), stderr=self._mask(err, secrets))
+                    cmd=shown, rc=rc, stdout=out, stderr=err)
         return data
 
     @staticmethod
@@ -164,6 +231,9 @@ class RadosgwAdmin:
 
     def quota_enable(self, uid, scope, enabled):
         self.run(["quota", "enable" if enabled else "disable", "--quota-scope=" + scope, "--uid=" + uid])
+
+    def s3_key_remove(self, uid, access_key):
+        return self.run(["key", "rm", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key])
 
     def s3_key_set(self, uid, access_key, secret_key):
         """Create the S3 key, or set its secret when the access key exists already."""

@@ -27,7 +27,8 @@ options:
     required: true
   subuser:
     description:
-      - The subuser name, either alone (V(swift)) or with its user (V(registry:swift)).
+      - The subuser name, either alone (V(swift)) or with its user (V(registry:swift)). The name itself must not
+        contain C(:) or control characters, nor start or end with white space.
     type: str
     required: true
   state:
@@ -140,6 +141,7 @@ from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
     RadosgwAdminError,
     find_subuser,
     find_swift_key,
+    name_problem,
     radosgw_argument_spec,
 )
 
@@ -163,6 +165,10 @@ class RadosgwSubuser:
                                           % (self.params["subuser"], owner, self.uid))
         if not self.name or ":" in self.name:
             self.module.fail_json(msg="subuser must be a name such as 'swift' or 'uid:swift'.")
+        for option, value in (("uid", self.uid), ("subuser", self.name)):
+            problem = name_problem(value)
+            if problem:
+                self.module.fail_json(msg="%s %r %s." % (option, value, problem))
         self.id = self.uid + ":" + self.name
 
     def run(self):

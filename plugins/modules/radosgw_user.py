@@ -20,7 +20,8 @@ description:
 options:
   uid:
     description:
-      - The user ID. It must not contain C(:), which separates a subuser name (C(uid:subuser)).
+      - The user ID. It must not contain C(:), which separates a subuser name (C(uid:subuser)), nor control
+        characters, nor start or end with white space.
     type: str
     required: true
   state:
@@ -36,6 +37,8 @@ options:
   email:
     description:
       - The e-mail address.
+      - RGW stores it with ASCII letters in lower case (other characters as given); the module compares and reports
+        it that way, so V(Ops@Example.com) is V(ops@example.com).
     type: str
   suspended:
     description:
@@ -54,14 +57,17 @@ options:
     suboptions:
       type:
         description:
-          - The capability type, for example V(users), V(buckets), V(metadata), V(usage), V(zone).
+          - The capability type, one of the types RGW knows.
+          - V(info) and V(ratelimit) need Reef (Pacific refuses them), V(user-info-without-keys) a release after Reef.
         type: str
         required: true
+        choices: [users, user, buckets, metadata, usage, zone, info, bilog, mdlog, datalog, roles, user-policy,
+                  amz-cache, oidc-provider, user-info-without-keys, ratelimit]
       perm:
         description:
-          - The permission.
+          - The permission. V(read, write) is the same as V(*), and RGW reports it as V(*).
         type: str
-        choices: ['read', 'write', '*']
+        choices: ['read', 'write', '*', 'read, write']
         required: true
   user_quota:
     description:
@@ -74,11 +80,16 @@ options:
         type: bool
       max_size:
         description:
-          - Maximum size in bytes. V(-1) means no limit.
-        type: int
+          - Maximum size, in bytes (V(107374182400)) or with a suffix for powers of 1024 (V(100G), V(100Gi) or
+            V(100GiB); also K, M, T, P, E, and B for bytes). Decimal units such as V(100GB) are refused, since RGW
+            reads them as powers of 1024 too.
+          - RGW keeps whole KiB, so a size is rounded up to a multiple of 1024 as RGW does, and reported that way.
+          - V(-1) means no limit. V(0) means nothing may be stored (every write is refused while the quota is
+            enabled).
+        type: raw
       max_objects:
         description:
-          - Maximum number of objects. V(-1) means no limit.
+          - Maximum number of objects. V(-1) means no limit; V(0) means no object may be stored.
         type: int
   bucket_quota:
     description:
@@ -91,11 +102,11 @@ options:
         type: bool
       max_size:
         description:
-          - Maximum size in bytes. V(-1) means no limit.
-        type: int
+          - Maximum size of each bucket, written as O(user_quota.max_size) is (suffixes, rounding, V(-1), V(0)).
+        type: raw
       max_objects:
         description:
-          - Maximum number of objects. V(-1) means no limit.
+          - Maximum number of objects in each bucket. V(-1) means no limit; V(0) means no object may be stored.
         type: int
   access_key:
     description:
@@ -105,8 +116,16 @@ options:
     type: str
   secret_key:
     description:
-      - Secret of the S3 key named by O(access_key).
+      - Secret of the S3 key named by O(access_key), in printable ASCII (spaces, quotes, C($) and C(~) included).
+      - Other characters are refused; RGW would store them but refuse every request signed with the key.
     type: str
+  exclusive_s3_key:
+    description:
+      - With O(access_key), also remove every other S3 key of the user itself (not those of its subusers), so that
+        O(access_key) is its only one. Rotating a leaked key with this set revokes the old key in the same run.
+      - The new key is set before the others are removed, so the user is never without a working key.
+    type: bool
+    default: false
   purge_data:
     description:
       - With O(state=absent), also delete the user's buckets and objects. Without it, removing a user that still
@@ -136,7 +155,7 @@ EXAMPLES = r"""
     max_buckets: 2
     user_quota:
       enabled: true
-      max_size: 107374182400
+      max_size: 100G
     caps: []
 
 - name: User with a given S3 key, running radosgw-admin inside a cephadm shell
@@ -146,6 +165,14 @@ EXAMPLES = r"""
     access_key: "{{ vault_backup_access_key }}"
     secret_key: "{{ vault_backup_secret_key }}"
     cmd_prefix: [cephadm, shell, --]
+  no_log: true
+
+- name: Rotate a leaked S3 key; the old one stops working in the same run
+  wharf.registry.radosgw_user:
+    uid: backup
+    access_key: "{{ vault_backup_access_key_new }}"
+    secret_key: "{{ vault_backup_secret_key_new }}"
+    exclusive_s3_key: true
   no_log: true
 
 - name: Read back the generated S3 key once (the task output holds secrets)
@@ -186,20 +213,26 @@ user:
 """
 
 import copy
+import re
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
+    CAP_PERMS,
+    CAP_TYPES,
     RadosgwAdmin,
     RadosgwAdminError,
     mask_user,
+    name_problem,
     radosgw_argument_spec,
+    size_in_bytes,
 )
 
 QUOTA_SPEC = dict(
     enabled=dict(type="bool"),
-    max_size=dict(type="int"),
+    # raw: a size may carry a suffix (100G); validate() turns it into bytes.
+    max_size=dict(type="raw"),
     max_objects=dict(type="int"),
 )
 QUOTA_SCOPES = (("user_quota", "user"), ("bucket_quota", "bucket"))
@@ -216,17 +249,39 @@ class RadosgwUser:
         self.uid = self.params["uid"]
         self.rgw = RadosgwAdmin(module)
         self.diff = DifferenceTracker()
+        # The quotas asked for, sizes in bytes as RGW stores them (validate() fills it).
+        self.quotas = {}
 
     def validate(self):
         if ":" in self.uid:
             self.module.fail_json(msg="uid %r must not contain ':'; that separates a subuser name (uid:subuser), "
                                       "which wharf.registry.radosgw_subuser manages." % self.uid)
+        problem = name_problem(self.uid)
+        if problem:
+            self.module.fail_json(msg="uid %r %s." % (self.uid, problem))
+        secret = self.params["secret_key"]
+        if secret and not re.match(r"^[\x20-\x7e]+$", secret):
+            self.module.fail_json(msg="secret_key holds characters outside printable ASCII; RGW stores them but then "
+                                      "refuses every request signed with the key.")
+        if self.params["email"]:
+            # What RGW stores (it lowers ASCII letters only): compared as given, it would never be unchanged.
+            self.params["email"] = re.sub("[A-Z]+", lambda match: match.group(0).lower(), self.params["email"])
         for option, dummy_scope in QUOTA_SCOPES:
+            quota = dict(self.params[option] or {})
+            if quota.get("max_size") is not None:
+                size = size_in_bytes(quota["max_size"])
+                if size is None:
+                    self.module.fail_json(
+                        msg="%s.max_size is %r; give bytes (107374182400), a size in powers of 1024 (100G, 100Gi or "
+                            "100GiB; also K, M, T, P, E), or -1 for no limit." % (option, quota["max_size"]))
+                # RGW rounds a size up to whole KiB; comparing the rounded value keeps a re-run unchanged.
+                quota["max_size"] = size if size < 0 else (size + 1023) // 1024 * 1024
             for key in ("max_size", "max_objects"):
-                value = (self.params[option] or {}).get(key)
+                value = quota.get(key)
                 if value is not None and value < -1:
                     self.module.fail_json(msg="%s.%s is %d; use a number of at least 0, or -1 for no limit."
                                               % (option, key, value))
+            self.quotas[option] = quota
         types = [cap["type"] for cap in self.params["caps"] or []]
         if len(types) != len(set(types)):
             self.module.fail_json(msg="caps name a type more than once; give each type one perm (read, write or *).")
@@ -317,7 +372,7 @@ class RadosgwUser:
 
         if params["caps"] is not None:
             have = dict((cap["type"], cap["perm"]) for cap in current.get("caps") or [])
-            want = dict((cap["type"], cap["perm"]) for cap in params["caps"])
+            want = dict((cap["type"], CAP_PERMS[cap["perm"]]) for cap in params["caps"])
             remove = dict((t, p) for t, p in have.items() if want.get(t) != p)
             add = dict((t, p) for t, p in want.items() if have.get(t) != p)
             if remove or add:
@@ -340,6 +395,16 @@ class RadosgwUser:
                 if not check:
                     latest, stale = self.rgw.s3_key_set(self.uid, params["access_key"], params["secret_key"]), False
 
+        if params["exclusive_s3_key"]:
+            own = [k.get("access_key") for k in current.get("keys") or [] if k.get("user") == self.uid]
+            others = sorted(key for key in own if key != params["access_key"])
+            if others:
+                self.diff.add("s3_keys", sorted(own), [params["access_key"]])
+                after["keys"] = [k for k in after.get("keys") or [] if k.get("access_key") not in others]
+                if not check:
+                    for access_key in others:
+                        latest, stale = self.rgw.s3_key_remove(self.uid, access_key), False
+
         if check:
             return after
         if stale:
@@ -349,7 +414,7 @@ class RadosgwUser:
     def update_quota(self, option, scope, current, after):
         """Apply one quota scope; return whether anything changed. `quota set` is given both limits, the ones not
         asked for at their current values, so the call states the whole quota."""
-        wanted = self.params[option]
+        wanted = self.quotas[option]
         if not wanted:
             return False
         have = current.get(option) or {}
@@ -383,17 +448,19 @@ def main():
             suspended=dict(type="bool"),
             max_buckets=dict(type="int"),
             caps=dict(type="list", elements="dict", options=dict(
-                type=dict(type="str", required=True),
-                perm=dict(type="str", required=True, choices=["read", "write", "*"]),
+                type=dict(type="str", required=True, choices=list(CAP_TYPES)),
+                perm=dict(type="str", required=True, choices=["read", "write", "*", "read, write"]),
             )),
             user_quota=dict(type="dict", options=QUOTA_SPEC),
             bucket_quota=dict(type="dict", options=QUOTA_SPEC),
             access_key=dict(type="str", no_log=False),
             secret_key=dict(type="str", no_log=True),
+            exclusive_s3_key=dict(type="bool", default=False),
             purge_data=dict(type="bool", default=False),
             return_secrets=dict(type="bool", default=False),
         ),
         required_together=[("access_key", "secret_key")],
+        required_if=[("exclusive_s3_key", True, ["access_key"])],
         supports_check_mode=True,
     )
     try:

@@ -22,7 +22,8 @@ description:
 options:
   bucket:
     description:
-      - The bucket name (3 to 63 lower-case letters, digits, dots and hyphens).
+      - The bucket name, by S3's rules (checked before any request is made), 3 to 63 lower-case letters, digits,
+        dots and hyphens, starting and ending with a letter or digit, no two dots in a row, not like an IP address.
     type: str
     required: true
   state:
@@ -88,6 +89,7 @@ from ansible_collections.wharf.registry.plugins.module_utils._difference import 
 from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error, s3_argument_spec
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+IP_ADDRESS = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$")
 
 
 class S3Bucket:
@@ -98,10 +100,11 @@ class S3Bucket:
         self.diff = DifferenceTracker()
 
     def run(self):
-        if not BUCKET_NAME.match(self.name) or ".." in self.name:
+        if not BUCKET_NAME.match(self.name) or ".." in self.name or IP_ADDRESS.match(self.name):
             self.module.fail_json(
                 msg="bucket %r is not a valid S3 bucket name: use 3 to 63 lower-case letters, digits, dots and "
-                    "hyphens, starting and ending with a letter or digit." % self.name)
+                    "hyphens, starting and ending with a letter or digit, without two dots in a row, and not "
+                    "written like an IP address." % self.name)
         params = self.params
         client = S3Client(params["endpoint"], params["access_key"], params["secret_key"], region=params["region"],
                           validate_certs=params["validate_certs"], timeout=params["timeout"])

@@ -102,6 +102,8 @@ class Replay:
 
     def _run_command(self, argv, **kwargs):
         assert kwargs.get("environ_update", {}).get("LC_ALL") == "C"
+        # Without it run_command expands $VAR and ~ in the arguments: display names and secrets would change.
+        assert kwargs.get("expand_user_and_vars") is False
         self.calls.append(list(argv))
         assert self.expected, "unexpected radosgw-admin call: %r" % (argv,)
         tail, step = self.expected.pop(0)

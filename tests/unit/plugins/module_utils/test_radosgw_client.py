@@ -7,6 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import os
+
 import pytest
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
@@ -15,6 +18,8 @@ from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
     RadosgwAdmin,
     RadosgwAdminError,
     mask_user,
+    name_problem,
+    size_in_bytes,
 )
 
 SECRET = "wharf-test-swift-secret-000000000000000001"
@@ -30,8 +35,9 @@ class FakeModule:
     def get_bin_path(self, name, required=False):
         return "/usr/bin/" + name
 
-    def run_command(self, argv, environ_update=None):
+    def run_command(self, argv, environ_update=None, expand_user_and_vars=True):
         self.runs.append((argv, environ_update))
+        self.expanded = expand_user_and_vars
         return self.answers.pop(0)
 
 
@@ -97,3 +103,61 @@ def test_mask_user_copies():
     assert masked["swift_keys"][0]["secret_key"] == "********"
     assert user["keys"][0]["secret_key"] == SECRET
     assert mask_user(user, reveal=True) == user
+
+
+def test_arguments_reach_radosgw_admin_unexpanded():
+    # AnsibleModule.run_command would turn $HOME and ~ into the managed host's values without this flag.
+    module = FakeModule([(0, "", "")])
+    name = "\u00dcn\u00efcode 'q' \"u\" $HOME ~ % `x`"
+    RadosgwAdmin(module).user_modify("alice", ["--display-name=" + name])
+    assert module.expanded is False
+    assert module.runs[0][0][-1] == "--display-name=" + name
+
+
+def recorded(name):
+    path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "radosgw_admin", "pacific.json")
+    with open(path) as handle:
+        return json.load(handle)["steps"][name]["stdout"]
+
+
+@pytest.mark.parametrize("rc", [0, 1])
+def test_output_behind_a_banner_is_shown_with_every_secret_masked(rc):
+    # A cmd_prefix wrapper (docker exec -t, a login banner) prints before the JSON, so it cannot be parsed; the
+    # user it describes still holds an S3 and a swift secret, which radosgw-admin was never given here.
+    output = recorded("user_info_alice_swift_given")
+    user = json.loads(output)
+    secrets = [k["secret_key"] for k in user["keys"] + user["swift_keys"]]
+    assert len(secrets) == 2
+    module = FakeModule([(rc, "Welcome to ceph-mon\r\n" + output, "banner " + secrets[0])])
+    with pytest.raises(RadosgwAdminError) as caught:
+        RadosgwAdmin(module).user_info("alice")
+    shown = json.dumps(caught.value.fail_kwargs())
+    assert [secret for secret in secrets if secret in shown] == []
+    assert caught.value.stdout.count('"secret_key": "********"') == 2
+    assert '"access_key": "%s"' % user["keys"][0]["access_key"] in caught.value.stdout
+
+
+@pytest.mark.parametrize("value, size", [
+    (1073741824, 1073741824), ("1073741824", 1073741824), ("-1", -1), (-1, -1), (0, 0), ("0", 0),
+    ("100G", 100 << 30), ("100Gi", 100 << 30), ("100GiB", 100 << 30), ("100 G", 100 << 30), ("1K", 1024),
+    ("2T", 2 << 40), ("512M", 512 << 20), ("1E", 1 << 60), ("1000B", 1000), (" 5M ", 5 << 20),
+])
+def test_sizes_in_bytes(value, size):
+    assert size_in_bytes(value) == size
+
+
+@pytest.mark.parametrize("value", [
+    "100GB", "100g", "1.5G", "G", "", "-1G", "ten", "100 GiB B", True, 1.5, "8E", 2 ** 63, "0x10", "1e9",
+])
+def test_sizes_that_cannot_be_right(value):
+    assert size_in_bytes(value) is None
+
+
+@pytest.mark.parametrize("name", ["", " alice", "alice ", "al:ice", "al\nice", "al\x00ice", "al\x7fice"])
+def test_names_that_cannot_be_right(name):
+    assert name_problem(name)
+
+
+@pytest.mark.parametrize("name", ["alice", "tenant$alice", "\u00fcser", "a.b-c_d"])
+def test_names_that_can(name):
+    assert name_problem(name) is None

@@ -208,3 +208,16 @@ def test_bad_names_change_nothing(replay):
         assert failure.failed
         assert text in failure.result["msg"]
     assert replay.calls == []
+
+
+@pytest.mark.parametrize("params, msg", [
+    (dict(uid="alice", subuser=" swift"), "subuser ' swift' must be non-empty and must not start or end with white space."),
+    (dict(uid="alice", subuser="alice:sw\tift"),
+     "subuser 'sw\\tift' must not contain ':' (it joins uid and subuser) or control characters."),
+    (dict(uid="alice\n", subuser="swift"),
+     "uid 'alice\\n' must be non-empty and must not start or end with white space."),
+])
+def test_names_that_cannot_be_right_are_refused_before_any_call(replay, params, msg):
+    failure = replay.run(main, params)
+    assert failure.failed and failure.result["msg"] == msg
+    assert replay.calls == []

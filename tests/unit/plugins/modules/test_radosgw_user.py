@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import json
 
+import pytest
+
 from ansible_collections.wharf.registry.plugins.modules.radosgw_user import main
 
 ALICE = dict(uid="alice", display_name="Alice Example", email="alice@example.com", max_buckets=10)
@@ -130,6 +132,54 @@ def test_quotas_check_mode_predicts_the_real_run(replay):
         assert checked["user"][scope] == real_state[scope]
     replay.expect("user_info_alice_quota")
     assert replay.run(main, dict(uid="alice", **QUOTAS)).result["changed"] is False
+
+
+@pytest.mark.parametrize("size", ["1M", "1Mi", "1MiB", "1024K", "1048576", 1048576, "1048000"])
+def test_quota_sizes_reach_rgw_in_bytes_rounded_as_rgw_stores_them(replay, size):
+    # RGW rounds a size up to whole KiB (1048000 is stored as 1048576); the module compares the rounded value.
+    quotas = dict(QUOTAS, user_quota=dict(QUOTAS["user_quota"], max_size=size))
+    replay.expect(("user_info_alice", "caps_rm_alice"), "quota_set_user_alice", "quota_enable_user_alice",
+                  "quota_set_bucket_alice", "quota_enable_bucket_alice", "user_info_alice_quota")
+    result = replay.run(main, dict(uid="alice", **quotas), diff=True).result
+    assert result["diff"]["after"]["user_quota"]["max_size"] == 1048576
+    replay.expect("user_info_alice_quota")
+    assert replay.run(main, dict(uid="alice", **quotas)).result["changed"] is False
+
+
+def test_read_write_caps_are_reported_as_star(replay):
+    replay.expect(("user_info_alice", "caps_add_alice"))
+    result = replay.run(main, dict(uid="alice", caps=[{"type": "users", "perm": "read"},
+                                                      {"type": "buckets", "perm": "read, write"}])).result
+    assert result["changed"] is False
+
+
+def test_exclusive_key_revokes_every_other_key_of_the_user(replay):
+    # Alice holds her generated key and WHARFTESTACCESSKEY01; making the generated one exclusive removes the other.
+    user = replay.json("s3_key_create_given")
+    kept = [k for k in user["keys"] if k["access_key"] != S3_ACCESS][0]
+    params = dict(uid="alice", access_key=kept["access_key"], secret_key=kept["secret_key"], exclusive_s3_key=True)
+    replay.expect(("user_info_alice", "s3_key_create_given"))
+    checked = replay.run(main, params, check_mode=True, diff=True).result
+    replay.expect(("user_info_alice", "s3_key_create_given"), "s3_key_rm_given")
+    real = replay.run(main, params, diff=True).result
+    assert checked["changed"] is real["changed"] is True
+    assert checked["diff"] == real["diff"] == {"before": {"s3_keys": sorted([kept["access_key"], S3_ACCESS])},
+                                               "after": {"s3_keys": [kept["access_key"]]}}
+    assert [k["access_key"] for k in checked["user"]["keys"]] == [k["access_key"] for k in real["user"]["keys"]]
+    assert [k["access_key"] for k in real["user"]["keys"]] == [kept["access_key"]]
+    assert kept["secret_key"] not in json.dumps([checked, real])
+    replay.expect(("user_info_alice", "s3_key_rm_given"))
+    assert replay.run(main, params).result["changed"] is False
+
+
+def test_rotating_with_exclusive_key_sets_the_new_key_first(replay):
+    generated = replay.json("user_info_alice")["keys"][0]["access_key"]
+    params = dict(uid="alice", access_key=S3_ACCESS, secret_key=S3_SECRET, exclusive_s3_key=True)
+    replay.expect("user_info_alice", "s3_key_create_given",
+                  (["key", "rm", "--uid=alice", "--key-type=s3", "--access-key=" + generated], "s3_key_rm_given"))
+    result = replay.run(main, params, diff=True).result
+    assert result["diff"]["after"] == {"s3_key." + S3_ACCESS: "******** (changed)", "s3_keys": [S3_ACCESS]}
+    assert result["diff"]["before"] == {"s3_key." + S3_ACCESS: None, "s3_keys": [generated]}
 
 
 def test_quota_disable(replay):
@@ -254,8 +304,39 @@ def test_bad_input_changes_nothing(replay):
                          (dict(uid="alice", bucket_quota=dict(max_objects=-2)), "bucket_quota.max_objects is -2"),
                          (dict(uid="alice", caps=[{"type": "users", "perm": "read"},
                                                   {"type": "users", "perm": "*"}]), "more than once"),
-                         (dict(uid="alice", access_key=S3_ACCESS), "required together")):
+                         (dict(uid="alice", access_key=S3_ACCESS), "required together"),
+                         (dict(uid="alice", exclusive_s3_key=True), "exclusive_s3_key is True"),
+                         (dict(uid=" alice"), "must not start or end with white space"),
+                         (dict(uid="al\nice"), "control characters"),
+                         (dict(uid="alice", access_key=S3_ACCESS, secret_key="s3 \u00dcn\u00ef"),
+                          "secret_key holds characters outside printable ASCII"),
+                         (dict(uid="alice", access_key=S3_ACCESS, secret_key="tab\there"), "printable ASCII")):
         failure = replay.run(main, params)
         assert failure.failed
         assert text in failure.result["msg"]
     assert replay.calls == []
+
+
+@pytest.mark.parametrize("size", ["100GB", "100g", "1.5G", "-1G", "ten", "", 1.5, True, "8E"])
+def test_quota_sizes_that_cannot_be_right_are_refused_in_one_sentence(replay, size):
+    failure = replay.run(main, dict(uid="alice", user_quota=dict(max_size=size)))
+    assert failure.failed
+    assert failure.result["msg"] == (
+        "user_quota.max_size is %r; give bytes (107374182400), a size in powers of 1024 (100G, 100Gi or 100GiB; "
+        "also K, M, T, P, E), or -1 for no limit." % (size,))
+    assert replay.calls == []
+
+
+@pytest.mark.parametrize("cap", [{"type": "users=*;buckets", "perm": "read"}, {"type": "Users", "perm": "read"},
+                                 {"type": "users", "perm": "delete"}, {"type": "users", "perm": "read,write"}])
+def test_caps_that_cannot_be_right_are_refused(replay, cap):
+    failure = replay.run(main, dict(uid="alice", caps=[cap]))
+    assert failure.failed
+    assert "must be one of" in failure.result["msg"]
+    assert replay.calls == []
+
+
+def test_email_is_compared_as_rgw_stores_it(replay):
+    # RGW lowers the ASCII letters of an e-mail address (seen on Pacific: $HOME became $home, Ü stayed).
+    replay.expect("user_info_alice")
+    assert replay.run(main, dict(ALICE, email="Alice@Example.COM")).result["changed"] is False

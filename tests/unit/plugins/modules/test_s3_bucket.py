@@ -3,15 +3,21 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""s3_bucket and its SigV4 client against a stand-in for RGW's S3 API that checks every signature; the module
+"""s3_bucket and its SigV4 client against a stand-in for RGW's S3 API that checks every signature with botocore's
+signer (an implementation independent of the one under test) and refuses a clock skewed as RGW does; the module
 against a real RGW is covered by the registry storage molecule scenarios."""
 
 import datetime
+import hashlib
 import io
 import json
+import re
 from urllib.error import HTTPError, URLError
 
 import pytest
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from ansible_collections.wharf.registry.plugins.module_utils import _s3
 from ansible_collections.wharf.registry.plugins.modules.s3_bucket import main
@@ -19,7 +25,6 @@ from ansible_collections.wharf.registry.plugins.modules.s3_bucket import main
 ACCESS = "WHARFTESTACCESSKEY01"
 SECRET = "wharf-test-s3-secret-0000000000000000000001"
 ENDPOINT = "http://rgw:7480"
-NOW = datetime.datetime(2026, 11, 28, 12, 0, 0, tzinfo=datetime.timezone.utc)
 # The shape of RGW's error bodies (Pacific), e.g. for a bucket that still holds objects.
 ERROR_BODY = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><BucketName>registry</BucketName>'
               '<RequestId>tx000001</RequestId><HostId>1234-default-default</HostId></Error>')
@@ -34,6 +39,30 @@ def test_signature_matches_the_aws_documentation_example():
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
         "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
         "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+
+
+AUTHORIZATION = re.compile(r"^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$")
+# RGW refuses a request whose x-amz-date is further than this from its own clock (RequestTimeTooSkewed).
+MAX_SKEW = datetime.timedelta(minutes=15)
+
+
+def botocore_signature(method, url, headers, body, access_key, secret_key, region):
+    """(credential, signed headers, signature) as botocore computes them for the request as sent."""
+    request = AWSRequest(method=method, url=url, data=body,
+                         headers=dict((k, v) for k, v in headers.items() if k.lower() != "authorization"))
+    request.context["timestamp"] = headers["x-amz-date"]
+    auth = S3SigV4Auth(Credentials(access_key, secret_key), "s3", region)
+    string_to_sign = auth.string_to_sign(request, auth.canonical_request(request))
+    return (access_key + "/" + auth.credential_scope(request), auth.signed_headers(auth.headers_to_sign(request)),
+            auth.signature(string_to_sign, request))
+
+
+def test_signature_is_the_one_botocore_computes():
+    url = ENDPOINT + "/registry"
+    headers = {"Host": "rgw:7480", "x-amz-date": "20261128T120000Z", "x-amz-content-sha256": _s3.EMPTY_SHA256}
+    credential, signed, signature = botocore_signature("PUT", url, headers, b"", ACCESS, SECRET, "default")
+    assert _s3.sign_v4("PUT", "rgw:7480", "/registry", {}, ACCESS, SECRET, "default", "20261128T120000Z") == (
+        "AWS4-HMAC-SHA256 Credential=%s,SignedHeaders=%s,Signature=%s" % (credential, signed, signature))
 
 
 class Response:
@@ -59,6 +88,18 @@ class FakeRGW:
         self.down = down
         self.requests = []
 
+    def authentic(self, method, url, headers, data):
+        """Whether RGW would accept the request: its date near the fake's own clock, its payload hash right, and
+        its Authorization header the one botocore computes for what arrived."""
+        sent = datetime.datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+        if abs(datetime.datetime.now(datetime.timezone.utc) - sent) > MAX_SKEW:
+            return False
+        if headers["x-amz-content-sha256"] != hashlib.sha256(data or b"").hexdigest():
+            return False
+        found = AUTHORIZATION.match(headers["Authorization"])
+        return bool(found) and found.groups() == botocore_signature(method, url, headers, data, ACCESS, self.secret,
+                                                                    "default")
+
     def error(self, url, status, code=None):
         body = (ERROR_BODY % code).encode() if code else b""
         return HTTPError(url, status, code or "", {}, io.BytesIO(body))
@@ -69,8 +110,7 @@ class FakeRGW:
             raise URLError("[Errno 111] Connection refused")
         assert url.startswith(ENDPOINT + "/")
         path = url[len(ENDPOINT):]
-        expected = _s3.sign_v4(method, "rgw:7480", path, {}, ACCESS, self.secret, "default", headers["x-amz-date"])
-        if headers["Authorization"] != expected:
+        if not self.authentic(method, url, headers, data):
             raise self.error(url, 403, None if method == "HEAD" else "SignatureDoesNotMatch")
         bucket = path.strip("/")
         if method == "GET" and not bucket:
@@ -172,7 +212,25 @@ def test_endpoint_must_be_a_url(run):
 
 
 def test_client_signs_with_the_current_time(monkeypatch):
+    # The fake checks the date against its own clock: a client that signed with a fixed or stale time is refused.
     rgw = FakeRGW(buckets=["registry"])
     monkeypatch.setattr(_s3, "open_url", rgw)
-    client = _s3.S3Client(ENDPOINT, ACCESS, SECRET, now=lambda: NOW)
-    assert client.bucket_exists("registry")
+    assert _s3.S3Client(ENDPOINT, ACCESS, SECRET).bucket_exists("registry")
+
+
+def test_a_stale_clock_is_refused_as_rgw_refuses_it(monkeypatch):
+    rgw = FakeRGW(buckets=["registry"])
+    monkeypatch.setattr(_s3, "open_url", rgw)
+    stale = datetime.datetime.now(datetime.timezone.utc) - 2 * MAX_SKEW
+    with pytest.raises(_s3.S3Error) as caught:
+        _s3.S3Client(ENDPOINT, ACCESS, SECRET, now=lambda: stale).create_bucket("other")
+    assert caught.value.status == 403
+    assert rgw.buckets == {"registry"}
+
+
+def test_the_fake_refuses_a_signature_of_the_wrong_secret():
+    headers = {"Host": "rgw:7480", "x-amz-date": datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y%m%dT%H%M%SZ"), "x-amz-content-sha256": _s3.EMPTY_SHA256}
+    headers["Authorization"] = _s3.sign_v4("HEAD", "rgw:7480", "/registry", {}, ACCESS, SECRET + "x", "default",
+                                           headers["x-amz-date"])
+    assert not FakeRGW().authentic("HEAD", ENDPOINT + "/registry", headers, None)

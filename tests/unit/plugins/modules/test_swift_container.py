@@ -13,13 +13,11 @@ __metaclass__ = type
 import json
 
 import pytest
+# A plain import: without python-swiftclient (tests/unit/requirements.txt) these tests must fail, not be skipped.
+from swiftclient.exceptions import ClientException
 
-swiftclient = pytest.importorskip("swiftclient")
-
-from swiftclient.exceptions import ClientException  # noqa: E402
-
-from ansible_collections.wharf.registry.plugins.module_utils import _swift  # noqa: E402
-from ansible_collections.wharf.registry.plugins.modules.swift_container import main  # noqa: E402
+from ansible_collections.wharf.registry.plugins.module_utils import _swift
+from ansible_collections.wharf.registry.plugins.modules.swift_container import main
 
 KEY = "wharf-test-swift-secret-000000000000000001"
 AUTH = dict(auth_url="http://rgw:7480/auth/v1", user="demo:swift", key=KEY)
