@@ -30,7 +30,7 @@ BENCH := -i tools/bench/hosts.yml -e @inventories/lab/group_vars/all/lab.yml \
 BENCH_MB ?= 200
 BENCH_ROUNDS ?= 3
 
-.PHONY: help lab lab-down bench bench-down test host venv collection engine images lint sanity units integration molecule \
+.PHONY: help lab lab-down bench bench-down test host venv collection engine images lint sanity units artifact integration molecule \
 	$(MOLECULE_PHASES) clean
 
 help: ## list the targets
@@ -49,7 +49,7 @@ bench-down: venv collection ## remove the benchmark's hosts
 	ansible-playbook $(BENCH) playbooks/lab_down.yml
 
 test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
-	@tools/harness/phases.sh venv images lint sanity units integration -- $(MOLECULE_PHASES)
+	@tools/harness/phases.sh venv images lint sanity units artifact integration -- $(MOLECULE_PHASES)
 
 host: ## the Debian packages the harness runs (debootstrap, skopeo, shellcheck, python3-venv; installed as root)
 	@tools/harness/host-packages.sh
@@ -78,6 +78,9 @@ lint: venv collection ## yamllint and ansible-lint (offline)
 
 sanity: venv ## ansible-test sanity, offline
 	tools/harness/ansible-test.sh sanity
+
+artifact: venv ## the built collection installed into an empty path: ansible-doc of every module and role, playbooks by FQCN
+	tools/harness/artifact.sh
 
 units: venv ## module unit tests (ansible-test units) and the harness's own tests
 	if compgen -G 'tests/unit/plugins/**/test_*.py' >/dev/null || compgen -G 'tests/unit/plugins/*/test_*.py' >/dev/null; then \
