@@ -7,12 +7,13 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/wharf/registry
-SCENARIOS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard molecule/*/molecule.yml)))))
-SCENARIO ?= $(firstword $(SCENARIOS))
-# Every scenario once, and the whole system (default) once more on Debian 13. The two default runs, the longest,
-# go first and last: they share host names, so the second waits for the first (make molecule locks per scenario).
-MOLECULE_PHASES := molecule-default $(filter-out molecule-default,$(addprefix molecule-,$(SCENARIOS))) \
-	molecule-default-deb13
+SCENARIO ?= default
+# What make test runs: each scenario on the Debian releases it covers (12: Ceph Pacific, docker.io 20.10; 13: Reef,
+# docker 26). Two runs at a time; runs of one scenario share host names and wait for each other (make molecule
+# locks per scenario), so they are kept apart, and the two longest (default) go first and last.
+MOLECULE_RUNS := default-deb12 ceph_aio-deb12 docker_hosts-deb12 registry_s3-deb13 ceph_aio-deb13 \
+	registry_swift-deb12 docker_hosts-deb13 registry_tls-deb12 default-deb13
+MOLECULE_PHASES := $(addprefix molecule-,$(MOLECULE_RUNS))
 
 export PATH := $(BIN):$(PATH)
 # Roles and modules resolve by FQCN from this work tree; the rest come with the pinned `ansible` package.
@@ -91,15 +92,13 @@ units: venv ## module unit tests (ansible-test units) and the harness's own test
 integration: images ## real-component tests outside molecule: every lab image proven by a push and pull
 	pytest -q tests/integration
 
-molecule: images collection ## one scenario: make molecule SCENARIO=name (default also takes DEBIAN=13)
+molecule: images collection ## one scenario: make molecule SCENARIO=name [DEBIAN=12|13] (Debian 12 unless told)
 	eval "$$($(BIN)/python tools/harness/images.py env)"; \
 	  $(if $(DEBIAN),WHARF_LAB_DEBIAN=$(DEBIAN)) flock .build/molecule-$(SCENARIO).lock molecule test -s $(SCENARIO)
 
-$(addprefix molecule-,$(SCENARIOS)): molecule-%:
-	$(MAKE) --no-print-directory molecule SCENARIO=$*
-
-molecule-default-deb13:
-	$(MAKE) --no-print-directory molecule SCENARIO=default DEBIAN=13
+# molecule-<scenario>-deb<N>: one entry of MOLECULE_RUNS.
+$(MOLECULE_PHASES): molecule-%:
+	$(MAKE) --no-print-directory molecule SCENARIO=$(word 1,$(subst -deb, ,$*)) DEBIAN=$(word 2,$(subst -deb, ,$*))
 
 clean: ## remove build output (keeps .venv and the images)
 	rm -rf .build tests/output .pytest_cache
