@@ -10,8 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # How the RGW modules reach radosgw-admin. Set these once for all of them with
-    # module_defaults: {group/wharf.registry.rgw: {...}}.
+    # How the RGW modules reach RGW: radosgw-admin (the default) or the Admin Ops API (admin_endpoint). Set these
+    # once for all of them with module_defaults: {group/wharf.registry.rgw: {...}}.
     DOCUMENTATION = r"""
 options:
   cluster:
@@ -50,17 +50,62 @@ options:
       - Name or path of radosgw-admin. Without O(cmd_prefix) it is looked up in E(PATH) on the managed host.
     type: str
     default: radosgw-admin
+  admin_endpoint:
+    description:
+      - URL (scheme, host and port) of RGW, for example V(https://rgw.example.com:443); setting it chooses the
+        Admin Ops API transport (C(/admin/user) and its C(?subuser), C(?key), C(?caps), C(?quota) subresources)
+        instead of radosgw-admin, so the module needs no Ceph keyring nor shell on a Ceph host, only this
+        endpoint and O(admin_access_key)/O(admin_secret_key).
+      - The options of radosgw-admin (O(cluster), O(conf), O(keyring), O(client_name), O(cmd_prefix),
+        O(executable)) are then not used.
+    type: str
+  admin_access_key:
+    description:
+      - S3 access key of the RGW user the Admin Ops API calls are signed as (AWS Signature Version 4). Required
+        with O(admin_endpoint).
+      - That user needs the cap C(users=read) for reading users (M(wharf.registry.radosgw_user_info), and check
+        mode) and C(users=*) for changing them; no other cap is used.
+    type: str
+  admin_secret_key:
+    description:
+      - Secret of O(admin_access_key). Required with O(admin_endpoint). It signs requests and is never sent.
+    type: str
+  validate_certs:
+    description:
+      - With an V(https://) O(admin_endpoint), verify RGW's TLS certificate.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file of the CA certificates that RGW's TLS certificate is verified against, instead of the system's.
+    type: path
 notes:
-  - Every change goes through radosgw-admin with an argv list (no shell, no expansion of C($VAR) or C(~)), so every
-    value reaches RGW exactly as given.
+  - With radosgw-admin (the default), every change goes through an argv list (no shell, no expansion of C($VAR) or
+    C(~)), so every value reaches RGW exactly as given.
   - A radosgw-admin failure fails the task with its C(rc), C(stdout), C(stderr) and the command, with the secrets
     passed and every secret-looking JSON member (C(secret_key), ...) replaced by C(********), also when a
     O(cmd_prefix) banner keeps the output from being parsed.
-  - What appears in argv, readable by other local users of the host that runs radosgw-admin (C(ps),
-    C(/proc/*/cmdline)) and in the log of a O(cmd_prefix) such as cephadm, is every option given, including a
-    given S3 secret (C(--secret-key=...)) and a given Swift secret. Generated secrets never appear in argv.
+  - "What appears in argv with radosgw-admin, readable by other local users of the host that runs it (C(ps),
+    C(/proc/*/cmdline)) and in the log of a O(cmd_prefix) such as cephadm: the O(cmd_prefix), C(env LC_ALL=C)
+    (with a prefix), the executable, C(--cluster), C(-c), C(-n), C(-k) (paths and names, never key material), and
+    then every module option given: the uid, subuser, display name, e-mail, caps, quotas, access keys, and a given
+    S3 secret (C(--secret-key=...) of C(user create) and C(key create)) or a given Swift secret (C(--secret-key=...)
+    of C(subuser create) and C(key create)). Generated secrets never appear in argv. To keep a given secret out of
+    argv, use O(admin_endpoint)."
+  - With O(admin_endpoint), nothing is run on any host and nothing of a request appears in argv. Every request is
+    signed with the admin key; a given secret travels only as a query parameter of a signed request (use an
+    V(https://) endpoint so it is also encrypted). RGW itself writes each request line, query included, to its log
+    at C(debug_rgw) 1 (its default), so a given secret can be read in the RGW log on the RGW host; generated
+    secrets never leave RGW but in answers.
+  - A failure of the Admin Ops API fails the task with one sentence, the HTTP status and the request as
+    C(METHOD /admin/user?query) with the secrets given replaced by C(********); the answer is never shown. An admin
+    key that lacks the caps fails with C(RGW refused ... (AccessDenied)), a wrong one with C(RGW rejected the admin
+    key).
+  - The Admin Ops API answers users with C(tenant), C(system) and C(admin) set apart; the modules return them as
+    radosgw-admin prints them (C(tenant$uid), C(system)/C(admin) only when true), so both transports return the same.
 requirements:
-  - radosgw-admin on the managed host, or behind O(cmd_prefix).
+  - radosgw-admin on the managed host, or behind O(cmd_prefix); or, with O(admin_endpoint), nothing but network
+    access to RGW.
 """
 
     # Shared attributes of the modules that change state.

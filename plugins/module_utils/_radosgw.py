@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The one radosgw-admin client of wharf.registry, and the connection options every RGW module shares.
+"""The two RGW admin clients of wharf.registry, radosgw-admin and the Admin Ops API, with one interface, and the
+connection options every RGW module shares.
 
 Private to this collection: no compatibility promise outside it.
 """
@@ -19,6 +20,7 @@ import re
 from ansible.module_utils.six import integer_types
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import MASK
+from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error
 
 # The connection options of every module in the action group `group/wharf.registry.rgw`; documented once in the
 # doc fragment wharf.registry.radosgw.
@@ -29,7 +31,14 @@ RADOSGW_CONNECTION_SPEC = dict(
     client_name=dict(type="str"),
     cmd_prefix=dict(type="list", elements="str", default=[]),
     executable=dict(type="str", default="radosgw-admin"),
+    admin_endpoint=dict(type="str"),
+    admin_access_key=dict(type="str", no_log=True),
+    admin_secret_key=dict(type="str", no_log=True),
+    validate_certs=dict(type="bool", default=True),
+    ca_path=dict(type="path"),
 )
+# The user fields that `user create` and `user modify` take, in the order both clients pass them.
+USER_FIELDS = ("display_name", "email", "max_buckets")
 
 SUBUSER_ACCESS = ("read", "write", "readwrite", "full")
 # `subuser modify --access=X` is reported back under another name.
@@ -93,30 +102,52 @@ def name_problem(name):
 
 
 class RadosgwAdminError(Exception):
-    """A radosgw-admin call failed: carries the (secret-masked) command, its rc and its stderr."""
+    """An admin call failed: carries the (secret-masked) command or request, and its rc and stderr or HTTP status."""
 
-    def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None):
+    def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None, status=None):
         super(RadosgwAdminError, self).__init__(msg)
         self.msg = msg
         self.cmd = cmd
         self.rc = rc
         self.stdout = stdout
         self.stderr = stderr
+        self.status = status
 
     def fail_kwargs(self):
-        """Keyword arguments for module.fail_json: the sentence plus whatever of cmd/rc/stderr/stdout is known."""
+        """Keyword arguments for module.fail_json: the sentence plus whatever of cmd/rc/stderr/stdout/status is
+        known."""
         result = dict(msg=self.msg)
-        for key in ("cmd", "rc", "stderr", "stdout"):
+        for key in ("cmd", "rc", "stderr", "stdout", "status"):
             value = getattr(self, key)
             if value is not None:
                 result[key] = value
         return result
 
 
+def radosgw_client(module):
+    """The client the connection options choose: the Admin Ops API when admin_endpoint is set, else radosgw-admin."""
+    params = module.params
+    keys = [name for name in ("admin_access_key", "admin_secret_key") if params[name]]
+    if not params["admin_endpoint"]:
+        if keys:
+            module.fail_json(msg="%s given without admin_endpoint; set admin_endpoint to use the Admin Ops API, or "
+                                 "leave both keys unset to use radosgw-admin." % " and ".join(keys))
+        return RadosgwAdmin(module)
+    if len(keys) < 2:
+        module.fail_json(msg="admin_endpoint needs admin_access_key and admin_secret_key, the S3 key of an RGW user "
+                             "with the cap users=*.")
+    try:
+        return RadosgwAdminOps(module)
+    except S3Error as exc:
+        module.fail_json(msg="admin_" + exc.msg)
+
+
 class RadosgwAdmin:
     """Runs radosgw-admin as argv lists, through an optional command prefix, and parses its JSON output.
 
-    `calls` keeps the (masked) argv of every call made, so tests and callers can see what a run cost.
+    Every call that changes something returns the user as radosgw-admin prints it afterwards, or None when the call
+    prints nothing (quota): the caller then reads the user once at the end. `calls` keeps the (masked) argv of every
+    call made, so tests and callers can see what a run cost.
     """
 
     def __init__(self, module):
@@ -204,14 +235,19 @@ class RadosgwAdmin:
     def user_list(self):
         return self.run(["user", "list"]) or []
 
-    def user_create(self, uid, options, access_key=None, secret_key=None):
-        args = ["user", "create", "--uid=" + uid] + options
+    @staticmethod
+    def _user_fields(fields):
+        return ["--%s=%s" % (name.replace("_", "-"), fields[name]) for name in USER_FIELDS if name in fields]
+
+    def user_create(self, uid, fields, access_key=None, secret_key=None):
+        """fields: some of USER_FIELDS, by name."""
+        args = ["user", "create", "--uid=" + uid] + self._user_fields(fields)
         if access_key:
             args += ["--access-key=" + access_key, "--secret-key=" + secret_key]
         return self.run(args, secrets=[secret_key])
 
-    def user_modify(self, uid, options):
-        return self.run(["user", "modify", "--uid=" + uid] + options)
+    def user_modify(self, uid, fields):
+        return self.run(["user", "modify", "--uid=" + uid] + self._user_fields(fields))
 
     def user_suspend(self, uid, suspended):
         return self.run(["user", "suspend" if suspended else "enable", "--uid=" + uid])
@@ -225,12 +261,13 @@ class RadosgwAdmin:
     def caps_remove(self, uid, caps):
         return self.run(["caps", "rm", "--uid=" + uid, "--caps=" + caps])
 
-    def quota_set(self, uid, scope, max_size, max_objects):
-        self.run(["quota", "set", "--quota-scope=" + scope, "--uid=" + uid, "--max-size=%d" % max_size,
-                  "--max-objects=%d" % max_objects])
-
-    def quota_enable(self, uid, scope, enabled):
-        self.run(["quota", "enable" if enabled else "disable", "--quota-scope=" + scope, "--uid=" + uid])
+    def quota_set(self, uid, scope, quota):
+        """quota: max_size and max_objects together, enabled, or all three; what is not given stays."""
+        if "max_size" in quota:
+            self.run(["quota", "set", "--quota-scope=" + scope, "--uid=" + uid, "--max-size=%d" % quota["max_size"],
+                      "--max-objects=%d" % quota["max_objects"]])
+        if "enabled" in quota:
+            self.run(["quota", "enable" if quota["enabled"] else "disable", "--quota-scope=" + scope, "--uid=" + uid])
 
     def s3_key_remove(self, uid, access_key):
         return self.run(["key", "rm", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key])
@@ -267,6 +304,154 @@ class RadosgwAdmin:
 
     def swift_key_remove(self, uid, subuser):
         return self.run(["key", "rm", "--uid=" + uid, "--subuser=" + subuser, "--key-type=swift"])
+
+
+class RadosgwAdminOps:
+    """The calls of RadosgwAdmin through RGW's Admin Ops API (/admin/user and its subresources), each one request
+    signed with SigV4 by the admin key; secrets travel only in the query of signed requests.
+
+    Returns what RadosgwAdmin returns, the user shaped as radosgw-admin prints it; a call whose answer is not the
+    user (subuser, key, caps, quota) returns None, and the caller reads the user once at the end. `calls` keeps
+    every request as METHOD /admin/user?query, secrets masked.
+    """
+
+    PATH = "/admin/user"
+
+    def __init__(self, module):
+        params = module.params
+        self.http = S3Client(params["admin_endpoint"], params["admin_access_key"], params["admin_secret_key"],
+                             validate_certs=params["validate_certs"], ca_path=params["ca_path"])
+        self.calls = []
+
+    @staticmethod
+    def _value(value):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    def request(self, method, subresource=None, params=(), secrets=(), absent=None):
+        """Send one request; return its parsed JSON answer (None when it is empty). `params` are (name, value)
+        pairs; `absent` is an error code that means "no such thing" and returns None."""
+        query = [(name, self._value(value)) for name, value in params if value is not None]
+        # RGW keeps one value per name and signs that one: a subresource that is also a parameter (subuser=...)
+        # is sent once, as the parameter.
+        if subresource and subresource not in [name for name, dummy in query]:
+            query.append((subresource, None))
+        shown = "%s %s?%s" % (method, self.PATH, "&".join(
+            name if value is None else "%s=%s" % (name, MASK if value in secrets else value)
+            for name, value in sorted(query)))
+        self.calls.append(shown)
+        try:
+            dummy, body = self.http.request(method, self.PATH, query)
+        except S3Error as exc:
+            if absent and exc.code == absent:
+                return None
+            raise RadosgwAdminError(self._sentence(exc, method, subresource, params), cmd=shown, status=exc.status)
+        if not body.strip():
+            return None
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise RadosgwAdminError("RGW answered %s with something that is not JSON." % shown.split("?")[0],
+                                    cmd=shown, status=200)
+
+    def _sentence(self, exc, method, subresource, params):
+        what = "%s %s%s" % (method, self.PATH, "?" + subresource if subresource else "")
+        if exc.code == "AccessDenied":
+            return ("RGW refused %s (AccessDenied): the user of admin_access_key needs the cap users=read to read "
+                    "users and users=* to change them." % what)
+        if exc.code == "SignatureDoesNotMatch" or (exc.code == "InvalidAccessKeyId"
+                                                   and "access-key" not in dict(params)):
+            return "RGW rejected the admin key (%s): check admin_access_key and admin_secret_key." % exc.code
+        if exc.status is None:
+            return exc.msg + "."
+        return "RGW Admin Ops %s answered HTTP %s%s." % (what, exc.status, " (%s)" % exc.code if exc.code else "")
+
+    @staticmethod
+    def _as_radosgw_admin(user):
+        """The user as radosgw-admin prints it: the Admin Ops API also answers tenant (apart from user_id), and
+        system and admin always, as strings; radosgw-admin joins tenant$uid and names the flags only when set."""
+        if not isinstance(user, dict):
+            return None
+        user = dict(user)
+        tenant = user.pop("tenant", "")
+        if tenant:
+            user["user_id"] = "%s$%s" % (tenant, user["user_id"])
+        for flag in ("system", "admin"):
+            if user.pop(flag, "false") in ("true", True):
+                user[flag] = True
+        return user
+
+    # Users
+
+    def user_info(self, uid):
+        return self._as_radosgw_admin(self.request("GET", params=[("uid", uid)], absent="NoSuchUser"))
+
+    def user_list(self):
+        users, marker = [], None
+        while True:
+            page = self.request("GET", "list", [("max-entries", 1000), ("marker", marker)]) or {}
+            users += page.get("keys") or []
+            if not page.get("truncated"):
+                return users
+            marker = page["marker"]
+
+    @staticmethod
+    def _user_fields(fields):
+        return [(name.replace("_", "-"), fields[name]) for name in USER_FIELDS if name in fields]
+
+    def user_create(self, uid, fields, access_key=None, secret_key=None):
+        params = [("uid", uid)] + self._user_fields(fields)
+        if access_key:
+            params += [("key-type", "s3"), ("access-key", access_key), ("secret-key", secret_key)]
+        return self._as_radosgw_admin(self.request("PUT", params=params, secrets=[secret_key]))
+
+    def user_modify(self, uid, fields):
+        return self._as_radosgw_admin(self.request("POST", params=[("uid", uid)] + self._user_fields(fields)))
+
+    def user_suspend(self, uid, suspended):
+        return self._as_radosgw_admin(self.request("POST", params=[("uid", uid), ("suspended", suspended)]))
+
+    def user_remove(self, uid, purge_data):
+        self.request("DELETE", params=[("uid", uid), ("purge-data", purge_data)])
+
+    def caps_add(self, uid, caps):
+        self.request("PUT", "caps", [("uid", uid), ("user-caps", caps)])
+
+    def caps_remove(self, uid, caps):
+        self.request("DELETE", "caps", [("uid", uid), ("user-caps", caps)])
+
+    def quota_set(self, uid, scope, quota):
+        # One request: what is not given keeps its value on RGW's side.
+        self.request("PUT", "quota", [("uid", uid), ("quota-type", scope), ("max-size", quota.get("max_size")),
+                                      ("max-objects", quota.get("max_objects")), ("enabled", quota.get("enabled"))])
+
+    def s3_key_remove(self, uid, access_key):
+        self.request("DELETE", "key", [("uid", uid), ("key-type", "s3"), ("access-key", access_key)])
+
+    def s3_key_set(self, uid, access_key, secret_key):
+        self.request("PUT", "key", [("uid", uid), ("key-type", "s3"), ("access-key", access_key),
+                                    ("secret-key", secret_key)], secrets=[secret_key])
+
+    # Subusers and their swift keys
+
+    def subuser_create(self, uid, subuser, access, secret=None):
+        self.request("PUT", "subuser", [("uid", uid), ("subuser", subuser), ("access", access), ("key-type", "swift"),
+                                        ("secret-key", secret), ("generate-secret", None if secret else True)],
+                     secrets=[secret])
+
+    def subuser_modify(self, uid, subuser, access):
+        self.request("POST", "subuser", [("uid", uid), ("subuser", subuser), ("access", access)])
+
+    def subuser_remove(self, uid, subuser, purge_keys):
+        self.request("DELETE", "subuser", [("uid", uid), ("subuser", subuser), ("purge-keys", purge_keys)])
+
+    def swift_key_set(self, uid, subuser, secret=None):
+        self.request("PUT", "key", [("uid", uid), ("subuser", subuser), ("key-type", "swift"), ("secret-key", secret),
+                                    ("generate-key", None if secret else True)], secrets=[secret])
+
+    def swift_key_remove(self, uid, subuser):
+        self.request("DELETE", "key", [("uid", uid), ("subuser", subuser), ("key-type", "swift")])
 
 
 def find_subuser(user, subuser_id):

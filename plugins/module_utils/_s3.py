@@ -32,7 +32,8 @@ S3_CONNECTION_SPEC = dict(
 )
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-ERROR_CODE = re.compile(r"<Code>([^<]+)</Code>")
+# S3 answers errors in XML, the Admin Ops API in JSON.
+ERROR_CODE = re.compile(r'<Code>([^<]+)</Code>|"Code"\s*:\s*"([^"]+)"')
 
 
 def s3_argument_spec(**module_options):
@@ -55,10 +56,20 @@ def _hmac(key, text):
     return hmac.new(key, text.encode("utf-8"), hashlib.sha256).digest()
 
 
-def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_date, payload_hash=EMPTY_SHA256):
-    """The Authorization header value for one request (AWS Signature Version 4, service s3, no query string).
+def canonical_query(query):
+    """The query string of `query`, (name, value) pairs (value None for a bare subresource such as `?subuser`), as
+    SigV4 canonicalises it: every byte but A-Z a-z 0-9 - _ . ~ percent-encoded, pairs sorted. The request sends
+    exactly this string, so what is signed is what arrives."""
+    pairs = sorted((quote(name, safe="-_.~"), quote("" if value is None else value, safe="-_.~"))
+                   for name, value in query)
+    return "&".join("%s=%s" % pair for pair in pairs)
 
-    headers are the ones to sign besides host, x-amz-date and x-amz-content-sha256.
+
+def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_date, payload_hash=EMPTY_SHA256,
+            query=()):
+    """The Authorization header value for one request (AWS Signature Version 4, service s3).
+
+    headers are the ones to sign besides host, x-amz-date and x-amz-content-sha256; query as canonical_query takes it.
     """
     signed = dict((name.lower(), " ".join(str(value).split())) for name, value in headers.items())
     signed.update({"host": host, "x-amz-date": amz_date, "x-amz-content-sha256": payload_hash})
@@ -66,7 +77,7 @@ def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_dat
     canonical_request = "\n".join([
         method,
         quote(path, safe="/~"),
-        "",
+        canonical_query(query),
         "".join("%s:%s\n" % (name, signed[name]) for name in names),
         ";".join(names),
         payload_hash,
@@ -83,10 +94,10 @@ def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_dat
 
 
 class S3Client:
-    """Path-style bucket calls against one endpoint (RGW serves buckets at http://RGW:PORT/BUCKET)."""
+    """Signed calls against one endpoint, path-style (RGW serves buckets at http://RGW:PORT/BUCKET)."""
 
     def __init__(self, endpoint, access_key, secret_key, region="default", validate_certs=True, timeout=30,
-                 now=None):
+                 now=None, ca_path=None):
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise S3Error("endpoint must be an http:// or https:// URL, e.g. http://rgw.example.com:7480.")
@@ -96,29 +107,38 @@ class S3Client:
         self.secret_key = secret_key
         self.region = region
         self.validate_certs = validate_certs
+        self.ca_path = ca_path
         self.timeout = timeout
         self._now = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
 
-    def request(self, method, path):
-        """Send one signed request with an empty body; return (status, body) for 2xx, raise S3Error otherwise."""
+    def request(self, method, path, query=()):
+        """Send one signed request with an empty body; return (status, body) for 2xx, raise S3Error otherwise.
+
+        query as canonical_query takes it. Its values may be secrets: no message names them, only the path.
+        """
         amz_date = self._now().strftime("%Y%m%dT%H%M%SZ")
         headers = {
             "Host": self.host,
             "x-amz-date": amz_date,
             "x-amz-content-sha256": EMPTY_SHA256,
             "Authorization": sign_v4(method, self.host, path, {}, self.access_key, self.secret_key, self.region,
-                                     amz_date),
+                                     amz_date, query=query),
         }
         url = self.endpoint + quote(path, safe="/~")
+        shown = url + ("?" + "&".join(sorted(set(name for name, value in query if value is None))) if query else "")
+        if query:
+            url += "?" + canonical_query(query)
         try:
-            response = open_url(url, method=method, headers=headers, data=b"" if method == "PUT" else None,
-                                validate_certs=self.validate_certs, timeout=self.timeout, follow_redirects="none")
+            response = open_url(url, method=method, headers=headers, data=b"" if method in ("PUT", "POST") else None,
+                                validate_certs=self.validate_certs, ca_path=self.ca_path, timeout=self.timeout,
+                                follow_redirects="none")
             return response.getcode(), response.read()
         except HTTPError as exc:
             body = exc.read() if hasattr(exc, "read") else b""
             found = ERROR_CODE.search(body.decode("utf-8", "replace")) if body else None
-            raise S3Error("%s %s answered HTTP %s%s" % (method, url, exc.code, " (%s)" % found.group(1) if found else ""),
-                          status=exc.code, code=found.group(1) if found else None)
+            code = (found.group(1) or found.group(2)) if found else None
+            raise S3Error("%s %s answered HTTP %s%s" % (method, shown, exc.code, " (%s)" % code if code else ""),
+                          status=exc.code, code=code)
         except (URLError, OSError) as exc:
             raise S3Error("cannot reach %s: %s" % (self.endpoint, getattr(exc, "reason", exc)))
 

@@ -17,7 +17,9 @@ description:
   - The secret is either given (and then set exactly) or generated once when the key is made, and afterwards
     B(never changed unless O(rotate=true)). C(radosgw-admin subuser create) on an existing subuser would silently
     rotate the secret and ignore C(--access); this module never issues it for a subuser that exists.
-  - Reads the user once and runs only the calls needed; a run that changes nothing makes one C(radosgw-admin) call.
+  - Reads the user once and runs only the calls needed; a run that changes nothing makes one C(radosgw-admin) call,
+    or with O(admin_endpoint) one Admin Ops API request (a change through the API costs one more, to read the secret
+    back, since its subuser and key calls do not answer the user).
 options:
   uid:
     description:
@@ -90,6 +92,19 @@ EXAMPLES = r"""
     subuser: swift
     secret: "{{ vault_registry_swift_secret }}"
 
+- name: Swift identity through the Admin Ops API, connection set once for every RGW module
+  module_defaults:
+    group/wharf.registry.rgw:
+      admin_endpoint: https://rgw.example.com
+      admin_access_key: "{{ vault_rgw_admin_access_key }}"
+      admin_secret_key: "{{ vault_rgw_admin_secret_key }}"
+      ca_path: /etc/ssl/certs/internal-ca.pem
+  wharf.registry.radosgw_subuser:
+    uid: registry
+    subuser: swift
+  register: registry_swift
+  no_log: true
+
 - name: Rotate the Swift secret on purpose
   wharf.registry.radosgw_subuser:
     uid: registry
@@ -137,12 +152,12 @@ from ansible_collections.wharf.registry.plugins.module_utils._difference import 
 from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
     ACCESS_TO_PERMISSIONS,
     SUBUSER_ACCESS,
-    RadosgwAdmin,
     RadosgwAdminError,
     find_subuser,
     find_swift_key,
     name_problem,
     radosgw_argument_spec,
+    radosgw_client,
 )
 
 
@@ -152,7 +167,7 @@ class RadosgwSubuser:
         self.params = module.params
         self.uid = self.params["uid"]
         self.name = self.params["subuser"]
-        self.rgw = RadosgwAdmin(module)
+        self.rgw = radosgw_client(module)
         self.diff = DifferenceTracker()
 
     def validate(self):
@@ -209,10 +224,13 @@ class RadosgwSubuser:
         return True
 
     def secret_in(self, user):
-        """The subuser's swift secret in what radosgw-admin printed after setting it."""
+        """The subuser's swift secret in what the call that set it printed, or (when it printed something else) in
+        the user read back."""
+        if user is None:
+            user = self.rgw.user_info(self.uid)
         key = find_swift_key(user or {}, self.id)
         if key is None or not key.get("secret_key"):
-            raise RadosgwAdminError("radosgw-admin reported no swift key for %s after setting it." % self.id)
+            raise RadosgwAdminError("RGW reported no swift key for %s after setting it." % self.id)
         return key["secret_key"]
 
     def ensure(self, user, result):

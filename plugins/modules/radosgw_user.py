@@ -13,9 +13,10 @@ module: radosgw_user
 short_description: Manage a Ceph RADOS Gateway user, its caps, quotas and S3 key
 version_added: 0.1.0
 description:
-  - Creates, changes or removes one RGW user through C(radosgw-admin), idempotently.
+  - Creates, changes or removes one RGW user through C(radosgw-admin) or, with O(admin_endpoint), through RGW's
+    Admin Ops API, idempotently; both transports take the same options and return the same.
   - Reads the user once, decides what differs, and runs only the calls needed; a run that changes nothing makes one
-    C(radosgw-admin) call.
+    C(radosgw-admin) call or one HTTP request.
   - Options that are not set are left as they are on the cluster.
 options:
   uid:
@@ -167,6 +168,17 @@ EXAMPLES = r"""
     cmd_prefix: [cephadm, shell, --]
   no_log: true
 
+- name: The same user through the Admin Ops API, no shell on a Ceph host (the given secret stays out of argv)
+  wharf.registry.radosgw_user:
+    uid: backup
+    display_name: Backup job
+    access_key: "{{ vault_backup_access_key }}"
+    secret_key: "{{ vault_backup_secret_key }}"
+    admin_endpoint: https://rgw.example.com
+    admin_access_key: "{{ vault_rgw_admin_access_key }}"
+    admin_secret_key: "{{ vault_rgw_admin_secret_key }}"
+  no_log: true
+
 - name: Rotate a leaked S3 key; the old one stops working in the same run
   wharf.registry.radosgw_user:
     uid: backup
@@ -192,7 +204,7 @@ EXAMPLES = r"""
 RETURN = r"""
 user:
   description:
-    - The user as C(radosgw-admin user info) reports it after the run (in check mode, as it would be), with every
+    - The user as C(radosgw-admin user info) reports it after the run (also with O(admin_endpoint)) (in check mode, as it would be), with every
       C(secret_key) replaced by C(********) unless O(return_secrets=true).
     - Absent when the user does not exist at the end of the run.
     - With O(return_secrets=true) this holds secrets; use C(no_log) on the task.
@@ -221,11 +233,12 @@ from ansible_collections.wharf.registry.plugins.module_utils._difference import 
 from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
     CAP_PERMS,
     CAP_TYPES,
-    RadosgwAdmin,
+    USER_FIELDS,
     RadosgwAdminError,
     mask_user,
     name_problem,
     radosgw_argument_spec,
+    radosgw_client,
     size_in_bytes,
 )
 
@@ -247,7 +260,7 @@ class RadosgwUser:
         self.module = module
         self.params = module.params
         self.uid = self.params["uid"]
-        self.rgw = RadosgwAdmin(module)
+        self.rgw = radosgw_client(module)
         self.diff = DifferenceTracker()
         # The quotas asked for, sizes in bytes as RGW stores them (validate() fills it).
         self.quotas = {}
@@ -323,15 +336,12 @@ class RadosgwUser:
         }
         predicted["bucket_quota"] = dict(predicted["user_quota"])
         self.diff.add("state", "absent", "present")
-        for option in ("display_name", "email", "max_buckets"):
+        for option in USER_FIELDS:
             self.diff.add(option, None, params[option])
-        options = ["--display-name=" + predicted["display_name"]]
-        if params["email"]:
-            options.append("--email=" + params["email"])
-        if params["max_buckets"] is not None:
-            options.append("--max-buckets=%d" % params["max_buckets"])
+        fields = dict((option, params[option]) for option in USER_FIELDS if params[option] not in (None, ""))
+        fields["display_name"] = predicted["display_name"]
         if not self.module.check_mode:
-            predicted = self.rgw.user_create(self.uid, options, params["access_key"], params["secret_key"])
+            predicted = self.rgw.user_create(self.uid, fields, params["access_key"], params["secret_key"])
         elif params["access_key"]:
             predicted["keys"] = [{"user": self.uid, "access_key": params["access_key"],
                                   "secret_key": params["secret_key"]}]
@@ -343,32 +353,31 @@ class RadosgwUser:
         params = self.params
         check = self.module.check_mode
         after = copy.deepcopy(current)
-        # What the cluster reported after the last mutating call; quota calls print nothing and leave it stale.
-        latest, stale = None, False
+        # The user as the last call that changed it printed it; None once a call ran that does not print it.
+        latest = current
 
         # Quotas first: a later call that prints the user then already shows them, saving a read.
         for option, scope in QUOTA_SCOPES:
             if self.update_quota(option, scope, current, after):
-                stale = True
+                latest = None
 
-        modify = []
-        for option, flag in (("display_name", "--display-name="), ("email", "--email="),
-                             ("max_buckets", "--max-buckets=")):
+        modify = {}
+        for option in USER_FIELDS:
             wanted = params[option]
             if wanted is None or wanted == current.get(option):
                 continue
             if not created:
                 self.diff.add(option, current.get(option), wanted)
-                modify.append(flag + str(wanted))
+                modify[option] = wanted
             after[option] = wanted
         if modify and not check:
-            latest, stale = self.rgw.user_modify(self.uid, modify), False
+            latest = self.rgw.user_modify(self.uid, modify)
 
         if params["suspended"] is not None and bool(current.get("suspended")) != params["suspended"]:
             self.diff.add("suspended", bool(current.get("suspended")), params["suspended"])
             after["suspended"] = int(params["suspended"])
             if not check:
-                latest, stale = self.rgw.user_suspend(self.uid, params["suspended"]), False
+                latest = self.rgw.user_suspend(self.uid, params["suspended"])
 
         if params["caps"] is not None:
             have = dict((cap["type"], cap["perm"]) for cap in current.get("caps") or [])
@@ -380,9 +389,9 @@ class RadosgwUser:
                 after["caps"] = [{"type": t, "perm": p} for t, p in sorted(want.items())]
                 if not check:
                     if remove:
-                        latest, stale = self.rgw.caps_remove(self.uid, caps_string(remove)), False
+                        latest = self.rgw.caps_remove(self.uid, caps_string(remove))
                     if add:
-                        latest, stale = self.rgw.caps_add(self.uid, caps_string(add)), False
+                        latest = self.rgw.caps_add(self.uid, caps_string(add))
 
         if params["access_key"] and not created:
             keys = [k for k in current.get("keys") or [] if k.get("access_key") == params["access_key"]]
@@ -393,7 +402,7 @@ class RadosgwUser:
                 after["keys"].append({"user": self.uid, "access_key": params["access_key"],
                                       "secret_key": params["secret_key"]})
                 if not check:
-                    latest, stale = self.rgw.s3_key_set(self.uid, params["access_key"], params["secret_key"]), False
+                    latest = self.rgw.s3_key_set(self.uid, params["access_key"], params["secret_key"])
 
         if params["exclusive_s3_key"]:
             own = [k.get("access_key") for k in current.get("keys") or [] if k.get("user") == self.uid]
@@ -403,13 +412,11 @@ class RadosgwUser:
                 after["keys"] = [k for k in after.get("keys") or [] if k.get("access_key") not in others]
                 if not check:
                     for access_key in others:
-                        latest, stale = self.rgw.s3_key_remove(self.uid, access_key), False
+                        latest = self.rgw.s3_key_remove(self.uid, access_key)
 
         if check:
             return after
-        if stale:
-            return self.rgw.user_info(self.uid)
-        return latest or current
+        return latest if latest is not None else self.rgw.user_info(self.uid)
 
     def update_quota(self, option, scope, current, after):
         """Apply one quota scope; return whether anything changed. `quota set` is given both limits, the ones not
@@ -431,10 +438,10 @@ class RadosgwUser:
                       dict((k, new.get(k)) for k in ("enabled", "max_size", "max_objects")))
         after[option] = new
         if not self.module.check_mode:
+            change = dict(enabled=new["enabled"]) if toggle else {}
             if limits_changed:
-                self.rgw.quota_set(self.uid, scope, new.get("max_size", -1), new.get("max_objects", -1))
-            if toggle:
-                self.rgw.quota_enable(self.uid, scope, new["enabled"])
+                change.update(max_size=new.get("max_size", -1), max_objects=new.get("max_objects", -1))
+            self.rgw.quota_set(self.uid, scope, change)
         return True
 
 

@@ -13,8 +13,10 @@ module: radosgw_user_info
 short_description: Read Ceph RADOS Gateway users
 version_added: 0.1.0
 description:
-  - Reads one RGW user, or all of them, through C(radosgw-admin), with secrets masked unless asked for.
-  - One user costs one C(radosgw-admin) call; all users cost one call to list them plus one per user.
+  - Reads one RGW user, or all of them, through C(radosgw-admin) or, with O(admin_endpoint), RGW's Admin Ops API,
+    with secrets masked unless asked for; both transports return the same.
+  - One user costs one C(radosgw-admin) call or HTTP request; all users cost one call to list them (with the API,
+    one per 1000 users) plus one per user.
 options:
   uid:
     description:
@@ -45,6 +47,13 @@ EXAMPLES = r"""
     that: registry_user.users | length == 1
     fail_msg: The RGW user 'registry' does not exist.
 
+- name: Read every user through the Admin Ops API (the admin key's user needs the cap users=read)
+  wharf.registry.radosgw_user_info:
+    admin_endpoint: http://rgw.example.com:7480
+    admin_access_key: "{{ vault_rgw_admin_access_key }}"
+    admin_secret_key: "{{ vault_rgw_admin_secret_key }}"
+  register: rgw_users
+
 - name: Read the Swift secret of the registry (the task output holds secrets)
   wharf.registry.radosgw_user_info:
     uid: registry
@@ -56,7 +65,7 @@ EXAMPLES = r"""
 RETURN = r"""
 users:
   description:
-    - The users as C(radosgw-admin user info) reports them; an empty list when O(uid) does not exist.
+    - The users as C(radosgw-admin user info) reports them (also with O(admin_endpoint)); an empty list when O(uid) does not exist.
     - Every C(secret_key) is C(********) unless O(return_secrets=true); then this holds secrets.
   returned: always
   type: list
@@ -73,17 +82,17 @@ users:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wharf.registry.plugins.module_utils._radosgw import (
-    RadosgwAdmin,
     RadosgwAdminError,
     mask_user,
     radosgw_argument_spec,
+    radosgw_client,
 )
 
 
 class RadosgwUserInfo:
     def __init__(self, module):
         self.module = module
-        self.rgw = RadosgwAdmin(module)
+        self.rgw = radosgw_client(module)
 
     def run(self):
         uid = self.module.params["uid"]

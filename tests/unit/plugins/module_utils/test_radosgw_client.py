@@ -109,7 +109,7 @@ def test_arguments_reach_radosgw_admin_unexpanded():
     # AnsibleModule.run_command would turn $HOME and ~ into the managed host's values without this flag.
     module = FakeModule([(0, "", "")])
     name = "\u00dcn\u00efcode 'q' \"u\" $HOME ~ % `x`"
-    RadosgwAdmin(module).user_modify("alice", ["--display-name=" + name])
+    RadosgwAdmin(module).user_modify("alice", {"display_name": name})
     assert module.expanded is False
     assert module.runs[0][0][-1] == "--display-name=" + name
 

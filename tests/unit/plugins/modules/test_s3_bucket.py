@@ -8,19 +8,19 @@ signer (an implementation independent of the one under test) and refuses a clock
 against a real RGW is covered by the registry storage molecule scenarios."""
 
 import datetime
-import hashlib
 import io
 import json
-import re
 from urllib.error import HTTPError, URLError
 
 import pytest
-from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from ansible_collections.wharf.registry.plugins.module_utils import _s3
 from ansible_collections.wharf.registry.plugins.modules.s3_bucket import main
+from ansible_collections.wharf.registry.tests.unit.plugins.sigv4_botocore import (
+    MAX_SKEW,
+    authentic,
+    botocore_signature,
+)
 
 ACCESS = "WHARFTESTACCESSKEY01"
 SECRET = "wharf-test-s3-secret-0000000000000000000001"
@@ -39,22 +39,6 @@ def test_signature_matches_the_aws_documentation_example():
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
         "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
         "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
-
-
-AUTHORIZATION = re.compile(r"^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$")
-# RGW refuses a request whose x-amz-date is further than this from its own clock (RequestTimeTooSkewed).
-MAX_SKEW = datetime.timedelta(minutes=15)
-
-
-def botocore_signature(method, url, headers, body, access_key, secret_key, region):
-    """(credential, signed headers, signature) as botocore computes them for the request as sent."""
-    request = AWSRequest(method=method, url=url, data=body,
-                         headers=dict((k, v) for k, v in headers.items() if k.lower() != "authorization"))
-    request.context["timestamp"] = headers["x-amz-date"]
-    auth = S3SigV4Auth(Credentials(access_key, secret_key), "s3", region)
-    string_to_sign = auth.string_to_sign(request, auth.canonical_request(request))
-    return (access_key + "/" + auth.credential_scope(request), auth.signed_headers(auth.headers_to_sign(request)),
-            auth.signature(string_to_sign, request))
 
 
 def test_signature_is_the_one_botocore_computes():
@@ -89,16 +73,7 @@ class FakeRGW:
         self.requests = []
 
     def authentic(self, method, url, headers, data):
-        """Whether RGW would accept the request: its date near the fake's own clock, its payload hash right, and
-        its Authorization header the one botocore computes for what arrived."""
-        sent = datetime.datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
-        if abs(datetime.datetime.now(datetime.timezone.utc) - sent) > MAX_SKEW:
-            return False
-        if headers["x-amz-content-sha256"] != hashlib.sha256(data or b"").hexdigest():
-            return False
-        found = AUTHORIZATION.match(headers["Authorization"])
-        return bool(found) and found.groups() == botocore_signature(method, url, headers, data, ACCESS, self.secret,
-                                                                    "default")
+        return authentic(method, url, headers, data, ACCESS, self.secret)
 
     def error(self, url, status, code=None):
         body = (ERROR_BODY % code).encode() if code else b""

@@ -116,3 +116,12 @@ def test_a_secret_without_no_log_is_found():
     docs = {"phrase": {"description": ["The secret phrase."]},
             "login": {"description": ["V(1) is auth v1 (key = the subuser's secret)."]}}
     assert unprotected(spec, docs) == ["password", "login.api_token", "phrase"]
+
+
+@pytest.mark.parametrize("option", ["admin_access_key", "admin_secret_key"])
+def test_the_admin_ops_keys_are_found_if_they_lose_no_log(monkeypatch, option):
+    from ansible_collections.wharf.registry.plugins.module_utils import _radosgw
+
+    monkeypatch.setitem(_radosgw.RADOSGW_CONNECTION_SPEC, option, dict(type="str"))
+    spec = argument_spec(monkeypatch, "radosgw_user")
+    assert unprotected(spec, documented_options("radosgw_user")) == [option]
