@@ -59,7 +59,8 @@ options:
     default: false
   purge_keys:
     description:
-      - With O(state=absent), also remove the subuser's keys. Without it, the Swift key outlives the subuser.
+      - With O(state=absent), also remove the subuser's keys (radosgw-admin's C(--purge-keys)).
+      - Without it, whether the Swift key outlives the subuser depends on the release; Ceph Pacific removes it anyway.
     type: bool
     default: true
   return_secret:
