@@ -30,13 +30,17 @@ options:
   user:
     description:
       - The user to authenticate as; for the RADOS Gateway, C(uid:subuser).
+      - The alias O(username) is the registry's name for it (config.yml and the storage hand-off).
     type: str
     required: true
+    aliases: [username]
   key:
     description:
       - The user's Swift secret (auth v1) or password (Keystone).
+      - The alias O(password) is the registry's name for it (config.yml and the storage hand-off).
     type: str
     required: true
+    aliases: [password]
   project_name:
     description:
       - Keystone v3 project. Only with O(auth_version=3).

@@ -12,6 +12,8 @@ back with these filters, instead of falling back to something else.
 
 from __future__ import annotations
 
+from ansible_collections.wharf.registry.plugins.filter.registry_storage import registry_storage_handoff
+
 
 def _mapping(value):
     return value if isinstance(value, dict) else {}
@@ -22,28 +24,28 @@ def registry_config_storage(config):
     storage = _mapping(_mapping(config).get('storage'))
     if 's3' in storage:
         s3 = _mapping(storage['s3'])
-        return {
+        return registry_storage_handoff({
             'backend': 's3',
-            'endpoint': s3.get('regionendpoint', ''),
-            'region': s3.get('region', 'default'),
-            'bucket': s3.get('bucket', ''),
-            'access_key': s3.get('accesskey', ''),
-            'secret_key': s3.get('secretkey', ''),
+            'endpoint': s3.get('regionendpoint'),
+            'region': s3.get('region'),
+            'bucket': s3.get('bucket'),
+            'access_key': s3.get('accesskey'),
+            'secret_key': s3.get('secretkey'),
             'validate_certs': not s3.get('skipverify', False),
-        }
+        })
     if 'swift' in storage:
         swift = _mapping(storage['swift'])
-        return {
+        return registry_storage_handoff({
             'backend': 'swift',
-            'auth_url': swift.get('authurl', ''),
-            'auth_version': int(swift.get('authversion', 1)),
-            'username': swift.get('username', ''),
-            'password': swift.get('password', ''),
-            'container': swift.get('container', ''),
+            'auth_url': swift.get('authurl'),
+            'auth_version': swift.get('authversion'),
+            'username': swift.get('username'),
+            'password': swift.get('password'),
+            'container': swift.get('container'),
             'validate_certs': not swift.get('insecureskipverify', False),
-        }
+        })
     if 'filesystem' in storage:
-        return {'backend': 'filesystem'}
+        return registry_storage_handoff({'backend': 'filesystem'})
     return {}
 
 

@@ -32,8 +32,8 @@ else:
 SWIFT_CONNECTION_SPEC = dict(
     auth_url=dict(type="str", required=True),
     auth_version=dict(type="str", default="1", choices=["1", "3"]),
-    user=dict(type="str", required=True),
-    key=dict(type="str", required=True, no_log=True),
+    user=dict(type="str", required=True, aliases=["username"]),
+    key=dict(type="str", required=True, no_log=True, aliases=["password"]),
     project_name=dict(type="str"),
     project_domain_name=dict(type="str", default="Default"),
     user_domain_name=dict(type="str", default="Default"),

@@ -177,3 +177,13 @@ def test_keystone_v3_options(run):
                                          "user_domain_name": "Default", "region_name": "RegionOne"}
     failure = run(conn, dict(container="reg", auth_version="3"))
     assert failure.result["msg"] == "auth_version 3 (Keystone) needs project_name."
+
+
+def test_username_and_password_are_the_registrys_names_for_user_and_key(monkeypatch, run_module):
+    conn = FakeConnection(RGW_HEAD)
+    monkeypatch.setattr(_swift.swiftclient, "Connection", conn)
+    params = dict(auth_url=AUTH["auth_url"], username="demo:swift", password=KEY, container="reg")
+    done = run_module(main, params, False, False)
+    assert KEY not in json.dumps(done.result)
+    assert (conn.kwargs["user"], conn.kwargs["key"]) == ("demo:swift", KEY)
+    assert done.result["changed"] is False
