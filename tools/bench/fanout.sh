@@ -4,6 +4,8 @@
 # the image) and the median of the clients' own times. Runs on the machine whose Docker engine holds the clients.
 #   fanout.sh SIZE_MB ROUNDS BALANCER_HOST:PORT CLIENT [CLIENT ...]
 set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 size_mb=$1 rounds=$2 balancer=$3
 shift 3
 clients=("$@")
@@ -12,9 +14,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 alone='' wall='' each=''
 
-seconds() { awk -v start="$1" -v end="$(date +%s.%N)" 'BEGIN { printf "%.3f", end - start }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 on() { docker exec "$@"; }
 
 for round in $(seq "$rounds"); do

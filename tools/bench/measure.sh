@@ -5,6 +5,8 @@
 # storage: push and pull. cache: a cold pull (image not on the client), a warm pull (it is: manifest and HEADs
 # only), and BURST HEADs of the layer and GETs of the manifest by tag, each on a new connection as clients make them.
 set -euo pipefail
+# shellcheck source=tools/bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 mode=$1 size_mb=$2 rounds=$3
 shift 3
 burst=50
@@ -17,10 +19,6 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 declare -A push pull warm heads gets
-
-seconds() { awk -v start="$1" -v end="$(date +%s.%N)" 'BEGIN { printf "%.3f", end - start }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Seconds for BURST HEADs of the image's layer, then for BURST GETs of its manifest.
 bursts() {
