@@ -1,6 +1,6 @@
 """The lab images are real and shaped like the official ones: every registry image stores a pushed image and
-serves it back with the same digest, and the systemd images boot with the options every lab and molecule host
-runs with.
+serves it back with the same digest, and the systemd images (bare and prepared) boot with the options every lab
+and molecule host runs with.
 
 Needs a Docker engine and the images from `make images` (the Makefile's integration target builds them first).
 """
@@ -20,7 +20,12 @@ TOP = Path(__file__).resolve().parents[2]
 MANIFEST = yaml.safe_load((TOP / "images" / "images.yml").read_text())
 LAB_IMAGES = MANIFEST["lab_images"]
 REGISTRIES = {name: spec for name, spec in LAB_IMAGES.items() if name.startswith("registry_")}
-SYSTEMD_HOSTS = {name: spec for name, spec in LAB_IMAGES.items() if name.endswith("_systemd")}
+# The bare systemd images and those prepared from them with a role's packages installed.
+SYSTEMD_HOSTS = {
+    name: spec
+    for name, spec in LAB_IMAGES.items()
+    if name.endswith("_systemd") or spec.get("context") == "prepared"
+}
 
 
 def docker(*args, **kwargs):
@@ -129,3 +134,7 @@ def test_systemd_image_boots_with_the_lab_host_options(name, container):
     suite = spec["tag"].rsplit(":", 1)[1]
     assert f'VERSION_ID="{suite}"' in docker("exec", host, "cat", "/etc/os-release")
     assert docker("exec", host, "python3", "-c", "import apt; print('ok')") == "ok"
+    packages = (spec.get("args") or {}).get("PACKAGES", "").split()
+    if packages:
+        states = docker("exec", host, "dpkg-query", "-W", "-f=${db:Status-Status}\\n", *packages).split()
+        assert states == ["installed"] * len(packages), f"{spec['tag']}: {dict(zip(packages, states))}"

@@ -1,9 +1,12 @@
-"""Unit tests of the image builder's decisions: which mirror, which order, when a rebuild is due."""
+"""Unit tests of the image builder's decisions (which mirror, which order, when a rebuild is due) and of the
+prepared images' recipes (they hold exactly what the roles would install)."""
 
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from jinja2.nativetypes import NativeEnvironment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import images  # noqa: E402  pylint: disable=wrong-import-position
@@ -103,3 +106,36 @@ def test_env_lines_name_every_image():
         "export WHARF_IMAGE_CHILD=t/child:1",
         "export WHARF_IMAGE_OTHER=t/other:1",
     ]
+
+
+ROLES = Path(__file__).resolve().parents[3] / "roles"
+
+
+def role_yaml(role, *path):
+    return yaml.safe_load((ROLES / role / Path(*path)).read_text(encoding="utf-8"))
+
+
+def apt_task(role, name):
+    return next(task["ansible.builtin.apt"] for task in role_yaml(role, "tasks", "install.yml") if task["name"] == name)
+
+
+def prepared(name):
+    args = images.load_manifest()[name]["args"]
+    return sorted(args["PACKAGES"].split()), args.get("RECOMMENDS", "true")
+
+
+@pytest.mark.parametrize("release", ["12", "13"])
+def test_prepared_docker_hosts_hold_what_docker_engine_installs(release):
+    os_vars = role_yaml("docker_engine", "vars", f"Debian-{release}.yml")
+    packages = os_vars["_docker_engine_distro_packages"] + [os_vars["_docker_engine_distro_compose_package"]]
+    # The role leaves recommends to apt's default, which installs them.
+    assert "install_recommends" not in apt_task("docker_engine", "Install the Docker packages")
+    assert prepared(f"debian{release}_docker") == (sorted(filter(None, packages)), "true")
+
+
+@pytest.mark.parametrize("release", ["12", "13"])
+def test_prepared_ceph_hosts_hold_what_ceph_aio_installs(release):
+    task = apt_task("ceph_aio", "Install Ceph from the distribution")
+    role_vars = role_yaml("ceph_aio", "defaults", "main.yml") | role_yaml("ceph_aio", "vars", "main.yml")
+    packages = NativeEnvironment().from_string(role_vars["_ceph_aio_packages"]).render(role_vars)
+    assert prepared(f"debian{release}_ceph") == (sorted(packages), str(task["install_recommends"]).lower())
