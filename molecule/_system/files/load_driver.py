@@ -2,8 +2,8 @@
 
 The pull loop removes a known image and pulls it again; the push loop builds a fresh one-layer image (random bytes,
 docker import: nothing is pulled) and pushes it. Every pull and push counts as a request; a failed one counts with
-its time and error kind (docker's last stderr line with digests, numbers and addresses blanked). Runs for
---duration seconds, or until SIGTERM/SIGINT, then writes one line of JSON to --summary (and stdout); while the loops
+its time and error kind (docker's last stderr line with ids, numbers and addresses blanked). Runs for
+--duration seconds, or until SIGTERM/SIGINT (requests under way finish and count), then writes one line of JSON to --summary (and stdout); while the loops
 run, <summary>.running exists.
 
   python3 load_driver.py --registry registry.example.com:5000 --duration 120 --summary /root/load.json
@@ -37,8 +37,10 @@ def docker(*args, stdin=None):
     if proc.returncode == 0:
         return None
     lines = (proc.stderr or proc.stdout).decode(errors="replace").strip().splitlines() or [f"exit {proc.returncode}"]
-    kind = re.sub(r"sha256:[0-9a-f]{64}|\d+(\.\d+)*", "N", lines[-1])
-    return kind[:200]
+    # Upload tokens, digests, layer and upload ids, then addresses and counts vary from one failure to the next.
+    kind = re.sub(r"\?[^\s\"]*", "?…", lines[-1])
+    kind = re.sub(r"sha256:[0-9a-f]{64}|\b[0-9a-f][0-9a-f-]{11,}\b", "ID", kind)
+    return re.sub(r"\d+(\.\d+)*", "N", kind)[:200]
 
 
 def fresh_image(name, size):
