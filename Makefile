@@ -37,7 +37,7 @@ BENCH_ROUNDS ?= 3
 help: ## list the targets
 	@grep -E '^[a-z%-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-lab: images collection ## the lab: real single-node Ceph, 2 registries behind haproxy, 2 clients, smoke test
+lab: images collection ## the lab: real single-node Ceph, 2 registries behind a haproxy pair with a VIP, 2 clients, smoke test
 	ansible-playbook -i inventories/lab playbooks/lab.yml $(LAB_VARS)
 
 lab-down: venv collection ## remove the lab's containers, network and generated secrets
