@@ -64,6 +64,7 @@ class Counter:
         self.errors = collections.Counter()
         self.first_failure = None
         self.last_failure = None
+        self.last_success = {}
         self.slowest = collections.Counter()
         self.fatal = None
 
@@ -71,9 +72,10 @@ class Counter:
         with self.lock:
             self.requests[what] += 1
             self.slowest[what] = max(self.slowest[what], round(seconds, 2))
-            if error is None:
-                return
             stamp = now()
+            if error is None:
+                self.last_success[what] = stamp
+                return
             self.failed[what] += 1
             self.errors[f"{what}: {error}"] += 1
             self.first_failure = self.first_failure or stamp
@@ -154,6 +156,8 @@ def main():
         "failed_pushes": counter.failed["push"],
         "first_failure": counter.first_failure,
         "last_failure": counter.last_failure,
+        "last_pull_ok": counter.last_success.get("pull"),
+        "last_push_ok": counter.last_success.get("push"),
         "slowest_pull_seconds": counter.slowest["pull"],
         "slowest_push_seconds": counter.slowest["push"],
         "errors": dict(counter.errors),
