@@ -89,15 +89,15 @@ def timed(counter, what, *args):
     counter.record(what, error, time.monotonic() - start)
 
 
-def pull_loop(counter, image):
-    while not STOP.is_set():
+def pull_loop(counter, image, pause):
+    while not STOP.wait(pause):
         docker("image", "rm", image)
         timed(counter, "pull", "pull", image)
 
 
-def push_loop(counter, repo, size):
+def push_loop(counter, repo, size, pause):
     serial = 0
-    while not STOP.is_set():
+    while not STOP.wait(pause):
         serial += 1
         image = f"{repo}:{socket.gethostname()}-{os.getpid()}-{serial}"
         error = fresh_image(image, size)
@@ -115,6 +115,7 @@ def main():
     parser.add_argument("--registry", required=True, help="host:port of the registry (the balancer or its VIP)")
     parser.add_argument("--duration", type=float, default=0, help="seconds to run; 0 = until SIGTERM or SIGINT")
     parser.add_argument("--size", type=int, default=1 << 20, help="bytes of the layer of each image")
+    parser.add_argument("--pause", type=float, default=0, help="seconds each loop waits before its next request")
     parser.add_argument("--summary", help="file to write the JSON summary to as well")
     opts = parser.parse_args()
 
@@ -130,8 +131,9 @@ def main():
     counter = Counter()
     started, clock = now(), time.monotonic()
     loops = [
-        threading.Thread(target=pull_loop, args=(counter, known), daemon=True),
-        threading.Thread(target=push_loop, args=(counter, f"{opts.registry}/wharf-load/fresh", opts.size), daemon=True),
+        threading.Thread(target=pull_loop, args=(counter, known, opts.pause), daemon=True),
+        threading.Thread(target=push_loop, args=(counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause),
+                         daemon=True),
     ]
     for loop in loops:
         loop.start()
