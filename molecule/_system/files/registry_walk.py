@@ -101,7 +101,14 @@ def walk(registry):
 
     for repository in registry.paged("_catalog?n=1000", "repositories"):
         counts["repositories"] += 1
-        for tag in registry.paged(f"{urllib.parse.quote(repository)}/tags/list?n=1000", "tags"):
+        try:
+            tags = list(registry.paged(f"{urllib.parse.quote(repository)}/tags/list?n=1000", "tags"))
+        except urllib.error.HTTPError as error:
+            # The catalog keeps a repository whose every tag was deleted; its tag list answers 404 NAME_UNKNOWN.
+            if error.code != 404:
+                raise
+            tags = []
+        for tag in tags:
             counts["tags"] += 1
             pull(repository, tag, None)
     return counts
