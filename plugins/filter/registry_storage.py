@@ -39,10 +39,13 @@ HANDOFF = {
         'access_key': REQUIRED,
         'secret_key': REQUIRED,
         'validate_certs': True,
+        # Where in the bucket the registry's tree starts; /files serves what registry 2.x stored there with swift.
+        'rootdirectory': '',
     },
 }
 _URL_KEYS = ('auth_url', 'endpoint')
 _URL = re.compile(r'^https?://[^/]')
+_ROOTDIRECTORY = re.compile(r'^(/[^/\s]+)+$')
 
 
 def _typed(key, value):
@@ -91,6 +94,9 @@ def registry_storage_problem(handoff):
         value = handoff.get(key)
         if key in HANDOFF[backend] and value and not _URL.match(str(value)):
             problems.append('needs an http:// or https:// URL in %s, not %r' % (key, value))
+    rootdirectory = handoff.get('rootdirectory')
+    if rootdirectory and not _ROOTDIRECTORY.match(str(rootdirectory)):
+        problems.append('needs rootdirectory to be empty or an absolute path such as /files, not %r' % rootdirectory)
     return ('with backend %s ' % backend + ' and '.join(problems)) if problems else ''
 
 

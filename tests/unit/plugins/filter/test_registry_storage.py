@@ -37,7 +37,7 @@ def test_s3_by_hand_gets_the_defaults_in_config_order():
                                         'access_key': 'AK', 'secret_key': SECRET})
     assert list(handoff.items()) == [
         ('backend', 's3'), ('endpoint', 'http://rgw:7480'), ('region', 'default'), ('bucket', 'registry'),
-        ('access_key', 'AK'), ('secret_key', SECRET), ('validate_certs', True)]
+        ('access_key', 'AK'), ('secret_key', SECRET), ('validate_certs', True), ('rootdirectory', '')]
 
 
 def test_swift_keeps_its_own_keys_and_drops_the_other_backends():
@@ -126,3 +126,14 @@ def test_rgw_names_follow_the_modules_rule():
 def test_the_filters_are_registered_under_their_names():
     assert set(FilterModule().filters()) == {'registry_storage_handoff', 'registry_storage_problem',
                                              'rgw_name_problem'}
+
+
+def test_an_s3_root_directory_is_an_absolute_path():
+    handoff = registry_storage_handoff({'backend': 's3', 'bucket': 'b', 'endpoint': 'http://rgw', 'access_key': 'AK',
+                                        'secret_key': SECRET, 'rootdirectory': '/files'})
+    assert handoff['rootdirectory'] == '/files'
+    assert registry_storage_problem(handoff) == ''
+    for bad in ('files', '/files/', '//files', '/a b'):
+        handoff['rootdirectory'] = bad
+        assert registry_storage_problem(handoff) == (
+            'with backend s3 needs rootdirectory to be empty or an absolute path such as /files, not %r' % bad)
