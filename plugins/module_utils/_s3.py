@@ -111,8 +111,9 @@ class S3Client:
         self.timeout = timeout
         self._now = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
 
-    def request(self, method, path, query=()):
-        """Send one signed request with an empty body; return (status, body) for 2xx, raise S3Error otherwise.
+    def request(self, method, path, query=(), with_headers=False):
+        """Send one signed request with an empty body; return (status, body) for 2xx (with_headers: and the answer's
+        headers, names in lower case), raise S3Error otherwise.
 
         query as canonical_query takes it. Its values may be secrets: no message names them, only the path.
         """
@@ -132,6 +133,9 @@ class S3Client:
             response = open_url(url, method=method, headers=headers, data=b"" if method in ("PUT", "POST") else None,
                                 validate_certs=self.validate_certs, ca_path=self.ca_path, timeout=self.timeout,
                                 follow_redirects="none")
+            if with_headers:
+                headers = dict((name.lower(), value) for name, value in response.headers.items())
+                return response.getcode(), response.read(), headers
             return response.getcode(), response.read()
         except HTTPError as exc:
             body = exc.read() if hasattr(exc, "read") else b""
@@ -156,6 +160,11 @@ class S3Client:
                 raise S3Error("bucket %s exists but belongs to another user." % bucket, status=403,
                               code="AccessDenied")
             raise
+
+    def object_size(self, bucket, key):
+        """The size HEAD gives for an object: for a Swift large object RGW answers the size of the whole."""
+        dummy, dummy, headers = self.request("HEAD", "/%s/%s" % (bucket, key), with_headers=True)
+        return int(headers.get("content-length", 0))
 
     def create_bucket(self, bucket):
         self.request("PUT", "/" + bucket)
