@@ -50,6 +50,11 @@ def swift_argument_spec(**module_options):
     return spec
 
 
+def check_container_name(module, name):
+    if "/" in name or not name:
+        module.fail_json(msg="container must be a non-empty name without '/'.")
+
+
 class SwiftError(Exception):
     def __init__(self, msg, status=None):
         super(SwiftError, self).__init__(msg)

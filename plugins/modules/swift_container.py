@@ -144,6 +144,7 @@ from ansible_collections.wharf.registry.plugins.module_utils._difference import 
 from ansible_collections.wharf.registry.plugins.module_utils._swift import (
     ClientException,
     SwiftError,
+    check_container_name,
     connect,
     swift_argument_spec,
 )
@@ -183,8 +184,7 @@ class SwiftContainer:
             raise
 
     def run(self):
-        if "/" in self.name or not self.name:
-            self.module.fail_json(msg="container must be a non-empty name without '/'.")
+        check_container_name(self.module, self.name)
         self.conn = connect(self.module)
         current = self.head()
         if self.params["state"] == "absent":
