@@ -62,6 +62,8 @@ notes:
     containers are not read; the registry never writes such manifests.
   - Only objects named as the driver names segments are considered; other objects under the segments path are
     counted in RV(unrecognised_objects) and never touched.
+  - After the move to registry 3.x on S3 nothing writes segments or manifests any more. Against a registry 2.x
+    that is still writing, O(min_age) is what keeps uploads in flight safe; run it in a read-only window to be sure.
   - Stale uploads of registry 2.x (C(files/docker/registry/v2/repositories/*/_uploads/)) have manifests and so keep
     their sets until they are purged.
   - The cost is one listing of the container (one request per page of it), one C(HEAD) per zero-byte object (about
@@ -215,7 +217,7 @@ class SegmentSweep:
         targets = set()
         manifests = 0
         for obj in objects:
-            if obj.get("bytes") != 0 or "name" not in obj:
+            if obj["bytes"] != 0:
                 continue
             try:
                 value = self.conn.head_object(self.container, obj["name"]).get("x-object-manifest")
@@ -237,7 +239,7 @@ class SegmentSweep:
         sets = {}
         unrecognised = 0
         for obj in objects:
-            name = obj.get("name", "")
+            name = obj["name"]
             if not name.startswith(self.segments_path):
                 continue
             match = SEGMENT_NAME.match(name, len(self.segments_path))

@@ -101,9 +101,9 @@ ORPHAN = set_name("b2")
 
 def registry(*extra):
     """A pushed blob whose manifest points at KEPT (3 segments) and a blob a GC deleted, leaving ORPHAN (2)."""
-    return ([manifest(blob("a1" * 32), KEPT), {"name": "files/docker/registry/v2/repositories/r/_layers/sha256/x/link",
-                                                "bytes": 71, "last_modified": OLD}]
-            + segments(KEPT, [20 * MIB, 20 * MIB, 5]) + segments(ORPHAN, [20 * MIB, 7]) + list(extra))
+    link = {"name": "files/docker/registry/v2/repositories/r/_layers/sha256/x/link", "bytes": 71, "last_modified": OLD}
+    return ([manifest(blob("a1" * 32), KEPT), link] + segments(KEPT, [20 * MIB, 20 * MIB, 5])
+            + segments(ORPHAN, [20 * MIB, 7]) + list(extra))
 
 
 def test_dry_run_finds_the_orphan_and_keeps_the_referenced_set(run):
