@@ -143,9 +143,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.wharf.registry.plugins.module_utils._swift import (
     ClientException,
-    SwiftError,
     check_container_name,
     connect,
+    run_and_exit,
     swift_argument_spec,
 )
 
@@ -270,13 +270,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = SwiftContainer(module).run()
-    except SwiftError as exc:
-        module.fail_json(msg=exc.msg, status=exc.status)
-    except ClientException as exc:
-        module.fail_json(msg="Swift request failed: %s" % exc, status=exc.http_status)
-    module.exit_json(**result)
+    run_and_exit(module, SwiftContainer(module).run)
 
 
 if __name__ == "__main__":

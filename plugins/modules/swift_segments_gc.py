@@ -171,6 +171,7 @@ from ansible_collections.wharf.registry.plugins.module_utils._swift import (
     SwiftError,
     check_container_name,
     connect,
+    run_and_exit,
     swift_argument_spec,
 )
 
@@ -336,13 +337,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = SegmentSweep(module).run()
-    except SwiftError as exc:
-        module.fail_json(msg=exc.msg, status=exc.status)
-    except ClientException as exc:
-        module.fail_json(msg="Swift request failed: %s" % exc, status=exc.http_status)
-    module.exit_json(**result)
+    run_and_exit(module, SegmentSweep(module).run)
 
 
 if __name__ == "__main__":
