@@ -50,6 +50,11 @@ def swift_argument_spec(**module_options):
     return spec
 
 
+def check_container_name(module, name):
+    if "/" in name or not name:
+        module.fail_json(msg="container must be a non-empty name without '/'.")
+
+
 class SwiftError(Exception):
     def __init__(self, msg, status=None):
         super(SwiftError, self).__init__(msg)
@@ -87,3 +92,14 @@ def connect(module):
     except Exception as exc:  # requests/keystoneauth connection errors have no common base class here
         raise SwiftError("Could not reach the Swift auth URL %s: %s" % (params["auth_url"], exc))
     return conn
+
+
+def run_and_exit(module, run):
+    """Exit with run()'s result, or fail with one sentence when a Swift request did."""
+    try:
+        result = run()
+    except SwiftError as exc:
+        module.fail_json(msg=exc.msg, status=exc.status)
+    except ClientException as exc:
+        module.fail_json(msg="Swift request failed: %s" % exc, status=exc.http_status)
+    module.exit_json(**result)

@@ -143,8 +143,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.wharf.registry.plugins.module_utils._swift import (
     ClientException,
-    SwiftError,
+    check_container_name,
     connect,
+    run_and_exit,
     swift_argument_spec,
 )
 
@@ -183,8 +184,7 @@ class SwiftContainer:
             raise
 
     def run(self):
-        if "/" in self.name or not self.name:
-            self.module.fail_json(msg="container must be a non-empty name without '/'.")
+        check_container_name(self.module, self.name)
         self.conn = connect(self.module)
         current = self.head()
         if self.params["state"] == "absent":
@@ -270,13 +270,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = SwiftContainer(module).run()
-    except SwiftError as exc:
-        module.fail_json(msg=exc.msg, status=exc.status)
-    except ClientException as exc:
-        module.fail_json(msg="Swift request failed: %s" % exc, status=exc.http_status)
-    module.exit_json(**result)
+    run_and_exit(module, SwiftContainer(module).run)
 
 
 if __name__ == "__main__":
