@@ -105,9 +105,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error
 from ansible_collections.wharf.registry.plugins.module_utils._swift import (
-    ClientException,
-    SwiftError,
+    check_container_name,
     connect,
+    run_and_exit,
     swift_argument_spec,
 )
 
@@ -124,12 +124,16 @@ def spread(items, count):
 
 def check(module):
     params = module.params
+    container = params["container"]
+    check_container_name(module, container)
     if params["sample"] < 0:
         module.fail_json(msg="sample is a number of objects, 0 for all of them, not %d." % params["sample"])
+    try:
+        s3 = S3Client(params["s3_endpoint"], params["s3_access_key"], params["s3_secret_key"], params["s3_region"],
+                      validate_certs=params["validate_certs"], ca_path=params["ca_cert"], timeout=params["timeout"])
+    except S3Error as exc:
+        module.fail_json(msg="s3_%s" % exc)
     conn = connect(module)
-    s3 = S3Client(params["s3_endpoint"], params["s3_access_key"], params["s3_secret_key"], params["s3_region"],
-                  validate_certs=params["validate_certs"], ca_path=params["ca_cert"], timeout=params["timeout"])
-    container = params["container"]
     dummy, listing = conn.get_container(container, prefix=params["prefix"], full_listing=True)
     names = [entry["name"] for entry in listing if "name" in entry]
     result = dict(changed=False, objects=len(names), checked=0, large_objects=0, bytes=0)
@@ -163,15 +167,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        module.exit_json(**check(module))
-    except SwiftError as exc:
-        module.fail_json(msg=exc.msg)
-    except ClientException as exc:
-        module.fail_json(msg="Swift answered HTTP %s for %s: %s." % (exc.http_status, module.params["container"],
-                                                                    exc.msg))
-    except S3Error as exc:
-        module.fail_json(msg="%s." % exc)
+    run_and_exit(module, lambda: check(module))
 
 
 if __name__ == "__main__":

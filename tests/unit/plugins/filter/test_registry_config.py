@@ -67,7 +67,14 @@ def test_s3_comes_back_in_the_hand_off_vocabulary_with_values_unchanged():
         'access_key': 'AK',
         'secret_key': "s3cr$t ~ % 'q' \"d\" Ü",
         'validate_certs': True,
+        'rootdirectory': '',
     }
+
+
+def test_an_s3_root_directory_comes_back():
+    config = yaml.safe_load(S3_3X)
+    config['storage']['s3']['rootdirectory'] = '/files'
+    assert registry_config_storage(config)['rootdirectory'] == '/files'
 
 
 def test_swift_comes_back_with_its_auth_version_and_certificate_choice():

@@ -106,3 +106,10 @@ def test_spread():
     assert spread(list(range(10)), 3) == [0, 4, 9]
     assert spread([1, 2], 5) == [1, 2]
     assert spread([7, 8, 9], 1) == [7]
+
+
+def test_bad_input_fails_in_one_sentence(run):
+    assert run({}, {}, s3_endpoint="rgw:7480").result["msg"] == (
+        "s3_endpoint must be an http:// or https:// URL, e.g. http://rgw.example.com:7480.")
+    assert run({}, {}, sample=-1).result["msg"] == "sample is a number of objects, 0 for all of them, not -1."
+    assert run({}, {}, container="a/b").result["msg"] == "container must be a non-empty name without '/'."
