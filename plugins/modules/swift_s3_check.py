@@ -16,7 +16,7 @@ description:
     API serves them whole. The registry's swift driver writes every blob as a Swift dynamic large object (segments
     and a zero-byte manifest); S3 must answer the manifest's name with the size of all its segments.
   - Reads only; fails with one sentence when S3 gives another size for any sampled object or cannot read it.
-version_added: 1.0.0
+version_added: 0.1.0
 extends_documentation_fragment:
   - wharf.registry.swift
 options:

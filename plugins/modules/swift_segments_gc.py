@@ -14,7 +14,7 @@ short_description: Find and delete the registry's Swift segment sets that no man
 version_added: 0.1.0
 description:
   - The swift storage driver of registry 2.x (CNCF distribution 2.8) stores every blob as a Swift dynamic large
-    object, DLO; its segments are objects C(<prefix>/segments/<3 hex>/<37 hex>/<16 digits>), one set per blob
+    object, DLO; its segments are objects C(<prefix>/segments/<3 hex>/<more hex>/<16 digits>), one set per blob
     upload, and a zero-byte manifest object under C(<prefix>/files/) names the set in its C(X-Object-Manifest)
     header. When something deletes only the manifest (registry 3.x on S3 deleting an adopted blob, an upload
     interrupted before its manifest was written), the set is left behind and keeps its bytes.
@@ -175,9 +175,9 @@ from ansible_collections.wharf.registry.plugins.module_utils._swift import (
     swift_argument_spec,
 )
 
-# What follows <prefix>/segments/ in a segment's name: a SHA-1 in hex split 3/37, then the part number.
-SEGMENT_NAME = re.compile(r"([0-9a-f]{3}/[0-9a-f]{37})/[0-9]{16}\Z")
-SET_NAME_LENGTH = len("000/") + 37
+# What follows <prefix>/segments/ in a segment's name: the set, hex split after 3 digits, then the part number. The
+# driver hex-encodes the blob's path, 32 random bytes and their SHA-1 (Go's Sum appends), so a set's length varies.
+SEGMENT_NAME = re.compile(r"([0-9a-f]{3}/[0-9a-f]+)/[0-9]{16}\Z")
 
 
 def totals(sets=()):
@@ -255,14 +255,13 @@ class SegmentSweep:
 
     def referenced_sets(self, sets, targets):
         """Names of the sets a manifest prefix reaches: one set if it is at or below a set, all sets it begins."""
-        length = len(self.segments_path) + SET_NAME_LENGTH
         names = sorted(sets)
         referenced = set()
         for target in targets:
-            if len(target) >= length:
-                if target[:length] in sets:
-                    referenced.add(target[:length])
-                continue
+            # At or below a set: the set itself, as the driver's manifests name it, or one of its segments.
+            parts = target[len(self.segments_path):].split("/") if target.startswith(self.segments_path) else []
+            if len(parts) >= 2 and self.segments_path + "/".join(parts[:2]) in sets:
+                referenced.add(self.segments_path + "/".join(parts[:2]))
             index = bisect.bisect_left(names, target)
             while index < len(names) and names[index].startswith(target):
                 referenced.add(names[index])

@@ -27,9 +27,17 @@ RECENT = "2026-12-01T11:30:00.123456"  # Swift's form, 30 minutes before NOW
 MIB = 1024 * 1024
 
 
+# A set registry 2.8.2 wrote on RGW (Pacific) for a blob of repository seed/big: the hex of the upload's path, 32
+# random bytes and the SHA-1 of both, split after 3 digits.
+REAL_SET = ("segments/2f6/46f636b65722f72656769737472792f76322f7265706f7369746f726965732f736565642f6269672f5f75706c"
+            "6f6164732f33623734303363302d323061372d343537342d386430622d3562396362363963313834362f64617461640b08684de2"
+            "011fdcbe5ef865c7137e97adc369caa7b2e86d94d8dd8e66b5e4da39a3ee5e6b4b0d3255bfef95601890afd80709")
+
+
 def set_name(digest, prefix="segments/"):
-    """A set's name as the driver makes it: a SHA-1 in hex split 3/37 under <prefix>/segments/."""
-    digest = (digest * 40)[:40]
+    """A set's name shaped as the driver makes it (hex of a path, random bytes and a SHA-1, split after 3 digits)
+    under <prefix>/segments/."""
+    digest = (digest * 200)[:200]
     return prefix + digest[:3] + "/" + digest[3:]
 
 
@@ -246,3 +254,13 @@ def test_bad_input_is_one_sentence_before_any_request(run, params, msg):
     assert failure.failed
     assert failure.result["msg"] == msg
     assert conn.requests == []
+
+
+def test_a_set_as_registry_2_8_names_it(run):
+    kept = REAL_SET.replace("0709", "0708")
+    conn = FakeConnection(segments(REAL_SET, [20 * MIB, 20 * MIB, 3]) + segments(kept, [7])
+                          + [manifest(blob("aa" * 32), kept)])
+    result = run(conn, dict(delete=True)).result
+    assert result["unrecognised_objects"] == 0
+    assert result["deleted"] == {"sets": 1, "objects": 3, "bytes": 40 * MIB + 3}
+    assert conn.names() == [blob("aa" * 32), kept + "/0000000000000001"]
