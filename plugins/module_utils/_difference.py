@@ -13,8 +13,10 @@ import re
 
 MASK = "********"
 
-# Passwords in URLs (proxies, mirrors: scheme://user:password@host).
-URL_PASSWORD = re.compile(r'(://[^/@\s":]+:)[^/@\s"]+@')
+_SCHEME = r'[A-Za-z][A-Za-z0-9+.-]*://'
+# A URL's scheme and authority (proxies, mirrors: scheme://user:password@host:port). The authority ends at the first
+# /, ? or #, at whitespace, or where the next URL starts (a comma-joined list).
+URL_AUTHORITY = re.compile(r'(%s)((?:(?!%s)[^/?#\s])*)' % (_SCHEME, _SCHEME))
 
 
 class DifferenceTracker:
@@ -57,12 +59,47 @@ class DifferenceTracker:
         return result
 
 
+def split_authority(authority):
+    """(user, password, host) of a URL's authority; password is None without one.
+
+    The userinfo is everything before the authority's last @, as Go's net/url (dockerd's proxy settings) reads it, so a
+    password may hold an @; the password is what follows the userinfo's first colon.
+    """
+    userinfo, at, host = authority.rpartition('@')
+    user, colon, password = userinfo.partition(':')
+    if not (at and colon):
+        return userinfo or None, None, host
+    return user, password, host
+
+
+def url_passwords(value):
+    """The passwords of every URL in value's strings (nested dicts and lists too), as a set."""
+    if isinstance(value, dict):
+        return set().union(*[url_passwords(item) for item in value.values()])
+    if isinstance(value, list):
+        return set().union(*[url_passwords(item) for item in value])
+    if isinstance(value, str):
+        passwords = (split_authority(match.group(2))[1] for match in URL_AUTHORITY.finditer(value))
+        return set(password for password in passwords if password)
+    return set()
+
+
+def _mask_authority(match):
+    user, password, host = split_authority(match.group(2))
+    if not password:
+        return match.group(0)
+    return '%s%s:%s@%s' % (match.group(1), user, MASK, host)
+
+
 def mask_url_passwords(value):
-    """value with the password of every URL (scheme://user:password@host) in its strings replaced by MASK."""
+    """value with the whole password of every URL (scheme://user:password@host) in its strings replaced by MASK.
+
+    Works on single values and on text holding URLs (a JSON file, a message), nested dicts and lists too.
+    """
     if isinstance(value, dict):
         return {key: mask_url_passwords(item) for key, item in value.items()}
     if isinstance(value, list):
         return [mask_url_passwords(item) for item in value]
     if isinstance(value, str):
-        return URL_PASSWORD.sub(r"\1" + MASK + "@", value)
+        return URL_AUTHORITY.sub(_mask_authority, value)
     return value

@@ -28,7 +28,9 @@ attributes:
       - Predicts the written file, the backup and RV(action) exactly as a real run would.
   diff_mode:
     details:
-      - The file's text before and after, with passwords in URLs (C(user:password@)) masked.
+      - The file's text before and after, with the password of every URL (C(scheme://user:password@host)) masked
+        whole; the password is everything between the first colon and the last C(@) before the host, as dockerd
+        reads it.
 options:
   path:
     description:
@@ -148,7 +150,7 @@ restart_keys:
 config:
   description:
     - The whole configuration as the file holds it after the run (as it would in check mode).
-    - Passwords in URLs (C(user:password@)) are masked.
+    - The passwords of URLs (C(scheme://user:password@host)) are masked.
   returned: success
   type: dict
   sample: {"exec-opts": ["native.cgroupdriver=systemd"], "insecure-registries": ["registry.example.internal:5000"]}
@@ -161,12 +163,13 @@ backup_file:
 
 import json
 import os
+import re
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 
-from ansible_collections.wharf.registry.plugins.module_utils._difference import mask_url_passwords
+from ansible_collections.wharf.registry.plugins.module_utils._difference import mask_url_passwords, url_passwords
 from ansible_collections.wharf.registry.plugins.module_utils._dockerd import DockerdFlagReader, DockerdFlagsError
 
 # Keys dockerd re-reads on SIGHUP (daemon/reload.go and reload_unix.go, docker 20.10 to 28). Anything else needs a
@@ -187,6 +190,10 @@ RELOADABLE_KEYS = frozenset([
     'runtimes',
     'shutdown-timeout',
 ])
+
+
+# A string literal in JSON text, escapes included.
+JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class DaemonConfigError(Exception):
@@ -238,6 +245,16 @@ def changed_keys(before, after):
 
 def render(config):
     return json.dumps(config, indent=2, ensure_ascii=False) + '\n'
+
+
+def mask_json_text(text):
+    """JSON text with the URL passwords in its strings masked, each string read with its escapes; the rest of the
+    text (its formatting) as it was."""
+    def mask(match):
+        value = json.loads(match.group(0))
+        masked = mask_url_passwords(value)
+        return match.group(0) if masked == value else json.dumps(masked, ensure_ascii=False)
+    return JSON_STRING.sub(mask, text)
 
 
 def parse_json_config(text, path):
@@ -308,6 +325,8 @@ class DockerDaemonConfig:
             raise DaemonConfigError('%s is null; name the key in remove_keys to delete it.' % nulls[0])
 
         before_text, before = self.read()
+        # The file's own URL passwords too (see main()).
+        self.module.no_log_values.update(url_passwords(before))
         if self.params['check_dockerd_flags']:
             self.check_flags()
 
@@ -328,7 +347,7 @@ class DockerDaemonConfig:
 
         after_text = render(after)
         if self.module._diff:
-            result['diff'] = dict(before=mask_url_passwords(before_text or ''), after=mask_url_passwords(after_text),
+            result['diff'] = dict(before=mask_json_text(before_text or ''), after=mask_json_text(after_text),
                                   before_header=self.path, after_header=self.path)
         if not self.module.check_mode:
             if self.params['backup'] and before_text is not None:
@@ -354,12 +373,14 @@ def main():
         ),
         supports_check_mode=True,
     )
+    # Ansible scrubs these from everything the module returns, the invocation's arguments at -vvv included.
+    module.no_log_values.update(url_passwords(module.params['config']))
     try:
         module.exit_json(**DockerDaemonConfig(module).run())
     except (DaemonConfigError, DockerdFlagsError) as exc:
-        module.fail_json(msg=to_native(exc))
+        module.fail_json(msg=mask_url_passwords(to_native(exc)))
     except OSError as exc:
-        module.fail_json(msg='Cannot update %s: %s' % (module.params['path'], to_native(exc)))
+        module.fail_json(msg=mask_url_passwords('Cannot update %s: %s' % (module.params['path'], to_native(exc))))
 
 
 if __name__ == '__main__':

@@ -285,6 +285,52 @@ def test_diff_and_result_mask_passwords_in_urls(host):
     assert host.read()['proxies']['http-proxy'] == 'http://bob:hunter2@proxy.example:3128'
 
 
+def test_a_password_with_an_at_sign_is_masked_whole_in_every_proxies_key(host):
+    """The userinfo runs to the last @; JSON escapes in the file (\\u0040, \\") are read as dockerd reads them."""
+    host.write('{"proxies": {"https-proxy": "http://old:s3\\u0040cr\\"t@proxy"}}\n')
+    proxies = {'http-proxy': 'http://bob:p@ss@proxy', 'https-proxy': 'http://u:p%40ss@proxy:3128',
+               'no-proxy': 'http://n:x@y@z,localhost'}
+    result = converge(host.args(config={'proxies': proxies}))
+    text = json.dumps(result)
+    for secret in ('p@ss', 'p%40ss', 'x@y', 's3', 'cr'):
+        assert secret not in text, secret
+    assert result['config']['proxies'] == {'http-proxy': 'http://bob:********@proxy',
+                                           'https-proxy': 'http://u:********@proxy:3128',
+                                           'no-proxy': 'http://n:********@z,localhost'}
+    assert '"https-proxy": "http://old:********@proxy"' in result['diff']['before']
+    assert host.read()['proxies'] == proxies
+
+
+def test_the_invocation_shown_at_vvv_and_failures_hold_no_url_password(host, monkeypatch):
+    """Ansible prints the module's arguments with its result at -vvv: the URL passwords are scrubbed there."""
+    recorded = []
+
+    def exit_json(self, **kwargs):
+        self._return_formatted(kwargs)
+        raise SystemExit(0)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs.update(failed=True, msg=msg)
+        self._return_formatted(kwargs)
+        raise SystemExit(1)
+
+    monkeypatch.setattr(module.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(module.AnsibleModule, 'fail_json', fail_json)
+    monkeypatch.setattr(module.AnsibleModule, '_record_module_result', lambda self, result: recorded.append(result))
+    host.write({'registry-mirrors': ['https://m:mirr0r@mirror.example']})
+    good = {'proxies': {'http-proxy': 'http://bob:p@ss@proxy'}}
+    for config in (good, dict(good, debug=None)):
+        args = dict(host.args(config=config), _ansible_diff=True)
+        with patch_module_args(args):
+            with pytest.raises(SystemExit):
+                module.main()
+    applied, failed = recorded
+    assert applied['invocation']['module_args']['config']['proxies']['http-proxy'] == 'http://bob:********@proxy'
+    assert failed['failed'] is True and failed['msg'] == 'config.debug is null; name the key in remove_keys to delete it.'
+    for result in recorded:
+        assert 'p@ss' not in json.dumps(result) and 'mirr0r' not in json.dumps(result)
+
+
 def test_no_diff_unless_asked(host):
     result = run(host.args(config={'debug': True}))
     assert result['changed'] is True

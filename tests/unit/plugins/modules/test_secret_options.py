@@ -31,6 +31,7 @@ SECRET_DOC = re.compile(r"^(?:(?:the|a|an) )?(?:[\w-]+ ){0,3}(?:secret|password|
 # Options whose name or text suggests a secret but that hold none, each with the reason.
 NOT_SECRET = {
     "access_key": "an S3 access key is the key's public identifier; its secret is secret_key",
+    "s3_access_key": "the same, beside s3_secret_key",
 }
 
 
