@@ -15,7 +15,8 @@ description:
   - Before a registry 2.x on swift moves in place to the s3 driver, proves on a sample of its objects that RGW's S3
     API serves them whole. The registry's swift driver writes every blob as a Swift dynamic large object (segments
     and a zero-byte manifest); S3 must answer the manifest's name with the size of all its segments.
-  - Reads only; fails with one sentence when S3 gives another size for any sampled object or cannot read it.
+  - Reads only, so check mode runs it as it is; fails with one sentence when S3 gives another size for any sampled
+    object or cannot read it.
 version_added: 0.1.0
 extends_documentation_fragment:
   - wharf.registry.swift
@@ -55,11 +56,6 @@ options:
       - The region to sign S3 requests for; RGW's default zonegroup accepts any value.
     type: str
     default: default
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
 seealso:
   - module: wharf.registry.swift_segments_gc
 author:
