@@ -32,6 +32,7 @@ def registry_config_storage(config):
             'access_key': s3.get('accesskey'),
             'secret_key': s3.get('secretkey'),
             'validate_certs': not s3.get('skipverify', False),
+            'rootdirectory': s3.get('rootdirectory'),
         })
     if 'swift' in storage:
         swift = _mapping(storage['swift'])

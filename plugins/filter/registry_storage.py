@@ -39,10 +39,14 @@ HANDOFF = {
         'access_key': REQUIRED,
         'secret_key': REQUIRED,
         'validate_certs': True,
+        # The prefix of every key the registry writes; '' is the bucket's root. Pull-through caches sharing a
+        # bucket need one each: a proxy keeps its expiry state in one file at its root (distribution#4594).
+        'rootdirectory': '',
     },
 }
 _URL_KEYS = ('auth_url', 'endpoint')
 _URL = re.compile(r'^https?://[^/]')
+_ROOTDIRECTORY = re.compile(r'^/[^\s]*[^/\s]$')
 
 
 def _typed(key, value):
@@ -91,6 +95,9 @@ def registry_storage_problem(handoff):
         value = handoff.get(key)
         if key in HANDOFF[backend] and value and not _URL.match(str(value)):
             problems.append('needs an http:// or https:// URL in %s, not %r' % (key, value))
+    rootdirectory = handoff.get('rootdirectory')
+    if 'rootdirectory' in HANDOFF[backend] and rootdirectory and not _ROOTDIRECTORY.match(str(rootdirectory)):
+        problems.append("needs rootdirectory to be '' or a path like /mirror/hub (a leading '/', no trailing one, no spaces), not %r" % rootdirectory)
     return ('with backend %s ' % backend + ' and '.join(problems)) if problems else ''
 
 

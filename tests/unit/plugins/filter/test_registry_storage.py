@@ -37,7 +37,7 @@ def test_s3_by_hand_gets_the_defaults_in_config_order():
                                         'access_key': 'AK', 'secret_key': SECRET})
     assert list(handoff.items()) == [
         ('backend', 's3'), ('endpoint', 'http://rgw:7480'), ('region', 'default'), ('bucket', 'registry'),
-        ('access_key', 'AK'), ('secret_key', SECRET), ('validate_certs', True)]
+        ('access_key', 'AK'), ('secret_key', SECRET), ('validate_certs', True), ('rootdirectory', '')]
 
 
 def test_swift_keeps_its_own_keys_and_drops_the_other_backends():
@@ -92,6 +92,16 @@ def test_a_url_without_a_scheme_is_named_with_the_missing_settings():
                                         'password': 'p'})
     assert registry_storage_problem(handoff) == (
         "with backend swift needs container and needs an http:// or https:// URL in auth_url, not 'rgw:7480/auth/v1'")
+
+
+def test_a_root_directory_is_a_path_below_the_bucket_root():
+    handoff = registry_storage_handoff({'backend': 's3', 'endpoint': 'http://rgw', 'bucket': 'b', 'access_key': 'AK',
+                                        'secret_key': SECRET, 'rootdirectory': '/mirror/hub'})
+    assert registry_storage_problem(handoff) == ''
+    for bad in ('mirror', '/mirror/', '/', '/a b'):
+        assert registry_storage_problem(dict(handoff, rootdirectory=bad)) == (
+            "with backend s3 needs rootdirectory to be '' or a path like /mirror/hub (a leading '/', no trailing "
+            "one, no spaces), not %r" % bad)
 
 
 def test_no_or_an_unknown_backend_is_a_problem():
