@@ -39,7 +39,9 @@ HANDOFF = {
         'access_key': REQUIRED,
         'secret_key': REQUIRED,
         'validate_certs': True,
-        # Where in the bucket the registry's tree starts; /files serves what registry 2.x stored there with swift.
+        # Where in the bucket the registry's tree starts ('' is its root): /files serves what registry 2.x stored
+        # there with swift; pull-through caches sharing a bucket need one each, since a proxy keeps its expiry state
+        # in one file at its root (distribution#4594).
         'rootdirectory': '',
     },
 }
@@ -95,7 +97,7 @@ def registry_storage_problem(handoff):
         if key in HANDOFF[backend] and value and not _URL.match(str(value)):
             problems.append('needs an http:// or https:// URL in %s, not %r' % (key, value))
     rootdirectory = handoff.get('rootdirectory')
-    if rootdirectory and not _ROOTDIRECTORY.match(str(rootdirectory)):
+    if 'rootdirectory' in HANDOFF[backend] and rootdirectory and not _ROOTDIRECTORY.match(str(rootdirectory)):
         problems.append('needs rootdirectory to be empty or an absolute path such as /files, not %r' % rootdirectory)
     return ('with backend %s ' % backend + ' and '.join(problems)) if problems else ''
 

@@ -133,7 +133,7 @@ def test_an_s3_root_directory_is_an_absolute_path():
                                         'secret_key': SECRET, 'rootdirectory': '/files'})
     assert handoff['rootdirectory'] == '/files'
     assert registry_storage_problem(handoff) == ''
-    for bad in ('files', '/files/', '//files', '/a b'):
+    for bad in ('files', '/files/', '//files', '/a b', '/'):
         handoff['rootdirectory'] = bad
         assert registry_storage_problem(handoff) == (
             'with backend s3 needs rootdirectory to be empty or an absolute path such as /files, not %r' % bad)
