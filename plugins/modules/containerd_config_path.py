@@ -27,6 +27,8 @@ options:
     description: The directory to set when none is set.
     type: path
     default: /etc/containerd/certs.d
+author:
+  - wharf.registry maintainers (@wharf)
 requirements:
   - Python 3.11 or later on the target (tomllib).
 extends_documentation_fragment:

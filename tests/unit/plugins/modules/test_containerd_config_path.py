@@ -67,7 +67,7 @@ def test_existing_registry_table_gets_the_line_under_its_header(run_module, conf
 
 
 def test_version_1_file_uses_the_cri_plugin_name(run_module, config):
-    _, text = converge(run_module, config, '[plugins.cri]\n  sandbox_image = "pause"\n')
+    text = converge(run_module, config, '[plugins.cri]\n  sandbox_image = "pause"\n')[1]
     assert tomllib.loads(text)['plugins']['cri'] == {'sandbox_image': 'pause', 'registry': {'config_path': CERTS}}
 
 
