@@ -59,12 +59,12 @@ config_path:
   sample: /etc/containerd/certs.d
 """
 
-import os
 import re
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.common.text.converters import to_native, to_text
+
+from ansible_collections.wharf.registry.plugins.module_utils._files import write_atomically
 
 try:
     import tomllib
@@ -133,29 +133,13 @@ def desired_text(text, config_path, path):
     return config_path, after
 
 
-def write(module, path, text, mode):
-    directory = os.path.dirname(path) or '.'
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    handle, temp = tempfile.mkstemp(prefix='.config.toml.', dir=directory)
-    try:
-        with os.fdopen(handle, 'wb') as out:
-            out.write(to_bytes(text))
-        os.chmod(temp, mode)
-        module.atomic_move(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
-
-
 def run(module):
     path, config_path = module.params['path'], module.params['config_path']
     try:
         with open(path, 'rb') as handle:
             before = to_text(handle.read(), errors='surrogate_or_strict')
-        mode = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
-        before, mode = None, 0o644
+        before = None
     except (OSError, UnicodeError) as exc:
         raise ContainerdConfigError('Cannot read %s: %s' % (path, to_native(exc)))
 
@@ -166,7 +150,7 @@ def run(module):
     if module._diff:
         result['diff'] = dict(before=before or '', after=after, before_header=path, after_header=path)
     if not module.check_mode:
-        write(module, path, after, mode)
+        write_atomically(module, path, after, created=before is None)
     return result
 
 
