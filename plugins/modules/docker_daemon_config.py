@@ -164,13 +164,13 @@ backup_file:
 import json
 import os
 import re
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.common.text.converters import to_native, to_text
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import mask_url_passwords, url_passwords
 from ansible_collections.wharf.registry.plugins.module_utils._dockerd import DockerdFlagReader, DockerdFlagsError
+from ansible_collections.wharf.registry.plugins.module_utils._files import write_atomically
 
 # Keys dockerd re-reads on SIGHUP (daemon/reload.go and reload_unix.go, docker 20.10 to 28). Anything else needs a
 # restart; when in doubt a key stays out of this set, because a wrong "reload" leaves a setting silently unapplied.
@@ -303,21 +303,6 @@ class DockerDaemonConfig:
                 '%s is also passed to dockerd as the flag %s in %s, and dockerd refuses to start when a setting is '
                 'given both ways: remove the flag or leave %s out of config.' % (key, flag, source, key))
 
-    def write(self, text, created):
-        directory = os.path.dirname(self.path) or '.'
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
-        handle, temp = tempfile.mkstemp(prefix='.daemon.json.', dir=directory)
-        try:
-            with os.fdopen(handle, 'wb') as out:
-                out.write(to_bytes(text))
-            if created:
-                os.chmod(temp, 0o644)
-            self.module.atomic_move(temp, self.path)
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
-
     def run(self):
         config = self.params['config']
         nulls = find_nulls(config, 'config')[:1]
@@ -352,7 +337,7 @@ class DockerDaemonConfig:
         if not self.module.check_mode:
             if self.params['backup'] and before_text is not None:
                 result['backup_file'] = self.module.backup_local(self.path)
-            self.write(after_text, created=before_text is None)
+            write_atomically(self.module, self.path, after_text, created=before_text is None)
         return result
 
 

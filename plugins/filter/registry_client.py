@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What registry_client writes for containerd and for containers/image (podman, skopeo, buildah, CRI-O).
+
+Strings reach TOML and JSON through json.dumps: a JSON string is a valid TOML basic string, so quotes, backslashes,
+``$``, ``%`` and non-ASCII arrive exactly as given.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+# containerd and Docker reach Docker Hub under this name, not under docker.io.
+_DOCKER_HUB = 'docker.io'
+_DOCKER_HUB_SERVER = 'https://registry-1.docker.io'
+
+
+def _scheme(entry):
+    return 'http' if entry.get('insecure') else 'https'
+
+
+def _endpoint(entry):
+    return {'host': entry['host'], 'insecure': bool(entry.get('insecure')),
+            'ca_cert': entry.get('ca_cert') or ''}
+
+
+def client_locations(registries, mirrors):
+    """One entry per registry name a client resolves: the registries' own settings and the mirrors in front of it.
+
+    Each entry: host, insecure, ca_cert, auth (base64 "user:password" or ''), mirrors (a list of host, insecure,
+    ca_cert), listed (whether it is one of the registries). An upstream that is not among the registries is reached
+    over TLS with the system's CAs.
+    """
+    locations = {}
+    for registry in registries or []:
+        entry = _endpoint(registry)
+        entry['auth'] = ''
+        if registry.get('username'):
+            entry['auth'] = base64.b64encode(
+                ('%s:%s' % (registry['username'], registry.get('password') or '')).encode('utf-8')).decode('ascii')
+        entry['mirrors'] = []
+        entry['listed'] = True
+        locations[registry['host']] = entry
+    for mirror in mirrors or []:
+        upstream = locations.setdefault(mirror['upstream'], {'host': mirror['upstream'], 'insecure': False,
+                                                             'ca_cert': '', 'auth': '', 'mirrors': [],
+                                                             'listed': False})
+        upstream['mirrors'].append(_endpoint(dict(mirror, host=mirror['mirror'])))
+    return list(locations.values())
+
+
+def client_cas(registries, mirrors):
+    """Each host of the registries and mirrors that has a ca_cert, once: host, ca_cert."""
+    cas = {}
+    for entry in list(registries or []) + [dict(mirror, host=mirror['mirror']) for mirror in mirrors or []]:
+        if entry.get('ca_cert'):
+            cas.setdefault(entry['host'], {'host': entry['host'], 'ca_cert': entry['ca_cert']})
+    return list(cas.values())
+
+
+def _toml(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
+def containerd_hosts_toml(location, config_path):
+    """The hosts.toml of one location: its mirrors first (pull and resolve only), then the registry itself.
+
+    containerd falls back to server after the [host] entries, so an upstream that only has mirrors needs no [host]
+    of its own.
+    """
+    def host_table(entry, url, capabilities, header=''):
+        lines = ['[host.%s]' % _toml(url), '  capabilities = %s' % _toml(capabilities)]
+        if entry['ca_cert']:
+            lines.append('  ca = %s' % _toml('%s/%s/ca.crt' % (config_path, entry['host'])))
+        if header:
+            lines += ['  [host.%s.header]' % _toml(url), '    authorization = %s' % _toml(header)]
+        return lines
+
+    if location['host'] == _DOCKER_HUB:
+        server = _DOCKER_HUB_SERVER
+    else:
+        server = '%s://%s' % (_scheme(location), location['host'])
+    lines = ['server = %s' % _toml(server)]
+    for mirror in location['mirrors']:
+        lines += [''] + host_table(mirror, '%s://%s' % (_scheme(mirror), mirror['host']), ['pull', 'resolve'])
+    if location['listed']:
+        lines += [''] + host_table(location, server, ['pull', 'resolve', 'push'],
+                                   'Basic ' + location['auth'] if location['auth'] else '')
+    return '\n'.join(lines) + '\n'
+
+
+def containers_registries_conf(locations):
+    """A registries.conf.d drop-in: one [[registry]] per location, its mirrors as [[registry.mirror]]."""
+    lines = []
+    for location in locations:
+        lines += ['[[registry]]', 'location = %s' % _toml(location['host'])]
+        if location['insecure']:
+            lines.append('insecure = true')
+        for mirror in location['mirrors']:
+            lines += ['', '[[registry.mirror]]', 'location = %s' % _toml(mirror['host'])]
+            if mirror['insecure']:
+                lines.append('insecure = true')
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def containers_auth(existing, locations):
+    """auth.json with each location's credentials set and every other entry of the existing file kept."""
+    auth = dict(existing) if isinstance(existing, dict) else {}
+    auths = dict(auth.get('auths') or {})
+    for location in locations:
+        if location['auth']:
+            auths[location['host']] = dict(auths.get(location['host']) or {}, auth=location['auth'])
+    auth['auths'] = auths
+    return json.dumps(auth, indent=2, sort_keys=True, ensure_ascii=False) + '\n'
+
+
+class FilterModule:
+    """registry_client's renderers."""
+
+    def filters(self):
+        return {
+            'client_locations': client_locations,
+            'client_cas': client_cas,
+            'containerd_hosts_toml': containerd_hosts_toml,
+            'containers_registries_conf': containers_registries_conf,
+            'containers_auth': containers_auth,
+        }
