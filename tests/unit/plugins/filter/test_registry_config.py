@@ -71,12 +71,6 @@ def test_s3_comes_back_in_the_hand_off_vocabulary_with_values_unchanged():
     }
 
 
-def test_an_s3_root_directory_comes_back():
-    config = yaml.safe_load(S3_3X)
-    config['storage']['s3']['rootdirectory'] = '/files'
-    assert registry_config_storage(config)['rootdirectory'] == '/files'
-
-
 def test_swift_comes_back_with_its_auth_version_and_certificate_choice():
     assert registry_config_storage(yaml.safe_load(SWIFT_2X)) == {
         'backend': 'swift',
@@ -87,6 +81,12 @@ def test_swift_comes_back_with_its_auth_version_and_certificate_choice():
         'container': 'registry',
         'validate_certs': False,
     }
+
+
+def test_an_s3_rootdirectory_comes_back():
+    config = yaml.safe_load(S3_3X)
+    config['storage']['s3']['rootdirectory'] = '/mirror-1/hub'
+    assert registry_config_storage(config)['rootdirectory'] == '/mirror-1/hub'
 
 
 def test_filesystem_is_only_what_the_config_says():
