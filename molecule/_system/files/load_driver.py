@@ -2,9 +2,10 @@
 
 The pull loop removes a known image and pulls it again; the push loop builds a fresh one-layer image (random bytes,
 docker import: nothing is pulled) and pushes it. Every pull and push counts as a request; a failed one counts with
-its time and error kind (docker's last stderr line with ids, numbers and addresses blanked). Runs for
---duration seconds, or until SIGTERM/SIGINT (requests under way finish and count), then writes one line of JSON to --summary (and stdout); while the loops
-run, <summary>.running exists.
+its time and error kind (docker's last stderr line with ids, numbers and addresses blanked). Runs for --duration
+seconds, or until SIGTERM/SIGINT (requests under way finish and count; a docker call that takes longer than
+--call-timeout is killed and counts as failed), then writes one line of JSON to --summary (and stdout); while the
+loops run, <summary>.running exists.
 
   python3 load_driver.py --registry registry.example.com:5000 --duration 120 --summary /root/load.json
 """
@@ -25,6 +26,7 @@ import threading
 import time
 
 STOP = threading.Event()
+CALL_TIMEOUT = 120.0
 
 
 def now():
@@ -33,7 +35,12 @@ def now():
 
 def docker(*args, stdin=None):
     """Run one docker CLI call; return None on success, else its error kind."""
-    proc = subprocess.run(["docker", *args], input=stdin, capture_output=True, check=False)
+    try:
+        proc = subprocess.run(["docker", *args], input=stdin, capture_output=True, check=False,
+                              timeout=CALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        # A call that hangs is a failure to count, and must not keep the loops from stopping.
+        return f"no answer in {CALL_TIMEOUT:g} s"
     if proc.returncode == 0:
         return None
     lines = (proc.stderr or proc.stdout).decode(errors="replace").strip().splitlines() or [f"exit {proc.returncode}"]
@@ -111,13 +118,17 @@ def push_loop(counter, repo, size, pause):
 
 
 def main():
+    global CALL_TIMEOUT  # pylint: disable=global-statement
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", required=True, help="host:port of the registry (the balancer or its VIP)")
     parser.add_argument("--duration", type=float, default=0, help="seconds to run; 0 = until SIGTERM or SIGINT")
     parser.add_argument("--size", type=int, default=1 << 20, help="bytes of the layer of each image")
     parser.add_argument("--pause", type=float, default=0, help="seconds each loop waits before its next request")
     parser.add_argument("--summary", help="file to write the JSON summary to as well")
+    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
+                        help="seconds a docker call may take before it is killed and counted as failed")
     opts = parser.parse_args()
+    CALL_TIMEOUT = opts.call_timeout
 
     host = socket.gethostname()
     known = f"{opts.registry}/wharf-load/known:{host}"
