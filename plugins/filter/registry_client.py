@@ -53,6 +53,29 @@ def client_locations(registries, mirrors):
     return list(locations.values())
 
 
+def _name(host):
+    """The name or address of C(host[:port]) without the port and IPv6 brackets."""
+    if host.startswith('['):
+        return host[1:].split(']', 1)[0]
+    return host.rsplit(':', 1)[0] if host.count(':') == 1 else host
+
+
+def pki_trust(entries, pki, key='host'):
+    """The entries with the CA of registry_pki's hand-off where they need it.
+
+    pki is the hand-off (ca_cert, names) or empty. An entry gets pki's ca_cert when it is neither insecure nor has a
+    ca_cert of its own and its entry[key] (host[:port]) is one of the names the CA signed; every other entry stays as
+    it is.
+    """
+    if not pki or not pki.get('ca_cert'):
+        return list(entries or [])
+    names = set(pki.get('names') or [])
+    return [dict(entry, ca_cert=pki['ca_cert'])
+            if not entry.get('insecure') and not entry.get('ca_cert') and _name(entry.get(key) or '') in names
+            else entry
+            for entry in entries or []]
+
+
 def client_cas(registries, mirrors):
     """Each host of the registries and mirrors that has a ca_cert, once: host, ca_cert."""
     cas = {}
@@ -126,6 +149,7 @@ class FilterModule:
         return {
             'client_locations': client_locations,
             'client_cas': client_cas,
+            'pki_trust': pki_trust,
             'containerd_hosts_toml': containerd_hosts_toml,
             'containers_registries_conf': containers_registries_conf,
             'containers_auth': containers_auth,

@@ -21,6 +21,7 @@ from ansible_collections.wharf.registry.plugins.filter.registry_client import (
     containerd_hosts_toml,
     containers_auth,
     containers_registries_conf,
+    pki_trust,
 )
 
 PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
@@ -129,7 +130,34 @@ def test_auth_json_keeps_other_entries_and_is_stable():
     assert json.loads(containers_auth(None, []))['auths'] == {}
 
 
+OWN_CA = '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----'
+PKI = {'ca_cert': PEM, 'names': ['registry.test', '10.0.0.5', '2001:db8::5']}
+
+
+def test_pki_trust_only_for_names_the_ca_signed():
+    entries = [
+        {'host': 'registry.test:5000', 'username': 'ci'},
+        {'host': '10.0.0.5:5000'},
+        {'host': '[2001:db8::5]:5000'},
+        {'host': 'registry.test'},
+        {'host': 'other.test:5000'},
+        {'host': 'registry.test:5001', 'insecure': True},
+        {'host': 'registry.test:5002', 'ca_cert': OWN_CA},
+    ]
+    trusted = pki_trust(entries, PKI)
+    assert [entry.get('ca_cert') for entry in trusted] == [PEM, PEM, PEM, PEM, None, None, OWN_CA]
+    assert trusted[0]['username'] == 'ci'
+    assert entries[0] == {'host': 'registry.test:5000', 'username': 'ci'}
+
+
+def test_pki_trust_for_mirrors_and_without_a_hand_off():
+    mirrors = [{'upstream': 'docker.io', 'mirror': 'registry.test:5000'}]
+    assert pki_trust(mirrors, PKI, key='mirror')[0]['ca_cert'] == PEM
+    assert pki_trust(mirrors, {}, key='mirror') == mirrors
+    assert pki_trust(None, PKI) == []
+
+
 def test_filters_are_registered():
     assert set(FilterModule().filters()) == {
         'client_locations', 'client_cas', 'containerd_hosts_toml', 'containers_registries_conf',
-        'containers_auth'}
+        'containers_auth', 'pki_trust'}
