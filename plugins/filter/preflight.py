@@ -61,6 +61,14 @@ def placeholder_secrets_problem(values):
         ', '.join(found), 'holds' if len(found) == 1 else 'hold', PLACEHOLDER)
 
 
+def registry_host_name(host):
+    """The name or address of a registry's host[:port], without the port and an IPv6 address's brackets."""
+    match = _HOST_PORT.match(host or '')
+    if not match:
+        return host or ''
+    return match.group(1).strip('[]')
+
+
 def registry_host_problem(host):
     """Why host is not a registry's host[:port] as image references spell it (a DNS name, an IPv4 address or an IPv6
     address in brackets, and an optional port 1-65535)."""

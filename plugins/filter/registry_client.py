@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import json
 
+from ansible_collections.wharf.registry.plugins.filter.preflight import registry_host_name
+
 # containerd and Docker reach Docker Hub under this name, not under docker.io.
 _DOCKER_HUB = 'docker.io'
 _DOCKER_HUB_SERVER = 'https://registry-1.docker.io'
@@ -53,13 +55,6 @@ def client_locations(registries, mirrors):
     return list(locations.values())
 
 
-def _name(host):
-    """The name or address of C(host[:port]) without the port and IPv6 brackets."""
-    if host.startswith('['):
-        return host[1:].split(']', 1)[0]
-    return host.rsplit(':', 1)[0] if host.count(':') == 1 else host
-
-
 def pki_trust(entries, pki, key='host'):
     """The entries with the CA of registry_pki's hand-off where they need it.
 
@@ -71,7 +66,7 @@ def pki_trust(entries, pki, key='host'):
         return list(entries or [])
     names = set(pki.get('names') or [])
     return [dict(entry, ca_cert=pki['ca_cert'])
-            if not entry.get('insecure') and not entry.get('ca_cert') and _name(entry.get(key) or '') in names
+            if not entry.get('insecure') and not entry.get('ca_cert') and registry_host_name(entry.get(key)) in names
             else entry
             for entry in entries or []]
 

@@ -16,6 +16,7 @@ from ansible_collections.wharf.registry.plugins.filter.preflight import (
     PLACEHOLDER,
     FilterModule,
     placeholder_secrets_problem,
+    registry_host_name,
     registry_host_problem,
 )
 
@@ -100,6 +101,20 @@ def test_registry_hosts_that_image_names_can_spell(host):
 ])
 def test_registry_hosts_refused(host, problem):
     assert registry_host_problem(host) == problem
+
+
+@pytest.mark.parametrize('host, name', [
+    ('registry.example.com:5000', 'registry.example.com'),
+    ('registry.example.com', 'registry.example.com'),
+    ('192.0.2.10:443', '192.0.2.10'),
+    ('[fd00::10]:5000', 'fd00::10'),
+    ('[fd00::10]', 'fd00::10'),
+    ('fd00::10', 'fd00::10'),
+    ('', ''),
+    (None, ''),
+])
+def test_registry_host_name(host, name):
+    assert registry_host_name(host) == name
 
 
 def test_filters_are_registered():
