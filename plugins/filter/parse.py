@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Parse what the roles read: image references, version strings, htpasswd files; and hide secrets from loops.
+"""Parse what the roles read: image references and version strings; and hide secrets from loops.
 
 Each filter gives an empty answer ('' , 0 or []) for input it cannot read, so the assertion that uses it fails with
 the role's own sentence instead of a Jinja traceback.
@@ -60,13 +60,6 @@ def without_secrets(items, keys=('password',)):
     return result
 
 
-def htpasswd_users(text):
-    """The user names in an htpasswd file's text, in file order (blank lines and # comments are no users)."""
-    if not isinstance(text, str):
-        return []
-    return [line.split(':', 1)[0] for line in text.splitlines() if line.strip() and not line.startswith('#')]
-
-
 class FilterModule:
     def filters(self):
         return {
@@ -74,5 +67,4 @@ class FilterModule:
             'version_number': version_number,
             'version_major': version_major,
             'without_secrets': without_secrets,
-            'htpasswd_users': htpasswd_users,
         }

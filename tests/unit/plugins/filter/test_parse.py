@@ -14,7 +14,6 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.wharf.registry.plugins.filter.parse import (
     FilterModule,
     docker_image_tag,
-    htpasswd_users,
     version_major,
     version_number,
     without_secrets,
@@ -111,13 +110,6 @@ def test_without_secrets_refuses_what_is_not_a_list_of_dicts():
         without_secrets(['a:5000'])
 
 
-def test_htpasswd_users():
-    text = 'alice:$2y$05$abc\nbob:$2y$05$d:e\n\n#carol:$2y$05$x\n  \nÜser:$2y$05$f\n'
-    assert htpasswd_users(text) == ['alice', 'bob', 'Üser']
-    assert htpasswd_users('') == []
-    assert htpasswd_users(None) == []
-
-
 def test_the_filters_are_registered_under_their_names():
     assert set(FilterModule().filters()) == {
-        'docker_image_tag', 'version_number', 'version_major', 'without_secrets', 'htpasswd_users'}
+        'docker_image_tag', 'version_number', 'version_major', 'without_secrets'}
