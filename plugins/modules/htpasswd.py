@@ -166,9 +166,10 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if PASSLIB_ERROR:
-        module.fail_json(msg=missing_required_lib('passlib'), exception=PASSLIB_ERROR)
     path, users, cost = module.params['path'], module.params['users'], module.params['cost']
+    # Without users nothing is hashed or verified, so a registry without auth needs no passlib on its host.
+    if users and PASSLIB_ERROR:
+        module.fail_json(msg=missing_required_lib('passlib'), exception=PASSLIB_ERROR)
     message = problem(users, cost)
     if message:
         module.fail_json(msg=message)
@@ -179,7 +180,7 @@ def main():
         with open(path, encoding='utf-8') as handle:
             text = handle.read()
     existing = parse_htpasswd(text)
-    hasher = bcrypt.using(rounds=cost).hash
+    hasher = bcrypt.using(rounds=cost).hash if users else None
     lines, added, rehashed, removed = plan(existing, users, cost, hasher)
     # No file and no users: nothing to write (the registry runs without auth).
     changed = bool(added or rehashed or removed)

@@ -10,6 +10,7 @@ import os
 import pytest
 from passlib.hash import bcrypt
 
+from ansible_collections.wharf.registry.plugins.modules import htpasswd
 from ansible_collections.wharf.registry.plugins.modules.htpasswd import main
 
 TRICKY = "pa$$ ~ 'q' \"d\" Ü %s"
@@ -69,6 +70,14 @@ def test_unlisted_users_and_other_schemes_go(run_module, path):
 
 def test_no_users_and_no_file_writes_nothing(run_module, path):
     assert not converge(run_module, path, [])['changed'] and not path.exists()
+
+
+def test_only_users_need_passlib(run_module, path, monkeypatch):
+    # registry_server installs passlib only where it has users, and runs this module on every registry host.
+    monkeypatch.setattr(htpasswd, 'PASSLIB_ERROR', 'ImportError: No module named passlib')
+    assert not converge(run_module, path, [])['changed'] and not path.exists()
+    result = run_module(main, {'path': str(path), 'users': [{'name': 'ci', 'password': 'c'}]})
+    assert result.failed and 'passlib' in result.result['msg'] and not path.exists()
 
 
 @pytest.mark.parametrize('users, cost, message', [
