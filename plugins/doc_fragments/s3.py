@@ -39,6 +39,11 @@ options:
       - Verify the endpoint's TLS certificate.
     type: bool
     default: true
+  ca_content:
+    description:
+      - PEM text of the CA that signed the endpoint's certificate, trusted in place of the host's CAs (for example
+        C(registry_pki_handoff.ca_cert)). Omitted, the host's CAs are trusted.
+    type: str
   timeout:
     description:
       - Seconds to wait for each HTTP response.

@@ -47,13 +47,16 @@ def registry_mirror_problem(upstreams):
     return ''
 
 
-def registry_mirror_instances(upstreams, storage, host, config_dir, data_dir, ttl='', deployed=None):
+def registry_mirror_instances(upstreams, storage, host, config_dir, data_dir, ttl='', deployed=None,
+                              deployed_cas=None):
     """One registry_server instance per upstream: name, port, project, directories, the proxy section and the
     storage. With a storage hand-off (backend given) each s3 cache writes below its own rootdirectory
     (<hand-off's rootdirectory>/<host>/<name> unless the upstream names one); without one, each keeps the storage
-    it runs with (deployed: name -> the registry_config_storage of its config.yml), else {}."""
+    it runs with (deployed: name -> the registry_config_storage of its config.yml; deployed_cas: name -> the
+    storage CA beside it), else {}."""
     handoff = registry_storage_handoff(storage)
     deployed = deployed if isinstance(deployed, dict) else {}
+    deployed_cas = deployed_cas if isinstance(deployed_cas, dict) else {}
     instances = []
     for upstream in _upstreams(upstreams):
         name = upstream['name']
@@ -62,7 +65,10 @@ def registry_mirror_instances(upstreams, storage, host, config_dir, data_dir, tt
                 handoff['rootdirectory'].rstrip('/'), host, name)
             settled = dict(handoff, rootdirectory=rootdirectory)
         else:
-            settled = handoff or registry_storage_handoff(deployed.get(name))
+            kept = deployed.get(name)
+            if isinstance(kept, dict) and kept and deployed_cas.get(name):
+                kept = dict(kept, ca_cert=deployed_cas[name])
+            settled = handoff or registry_storage_handoff(kept)
         proxy = {'remoteurl': upstream['url'], 'ttl': str(upstream.get('ttl', ttl) or '')}
         if upstream.get('username'):
             proxy.update(username=upstream['username'], password=upstream.get('password') or '')

@@ -39,6 +39,8 @@ HANDOFF = {
         'access_key': REQUIRED,
         'secret_key': REQUIRED,
         'validate_certs': True,
+        # PEM of a private CA that signed RGW's certificate, trusted besides the registry image's own CAs.
+        'ca_cert': '',
         # Where in the bucket the registry's tree starts ('' is its root): /files serves what registry 2.x stored
         # there with swift; pull-through caches sharing a bucket need one each, since a proxy keeps its expiry state
         # in one file at its root (distribution#4594).

@@ -15,6 +15,7 @@ import copy
 import datetime
 import hashlib
 import hmac
+import os
 import re
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
@@ -28,6 +29,7 @@ S3_CONNECTION_SPEC = dict(
     secret_key=dict(type="str", required=True, no_log=True),
     region=dict(type="str", default="default"),
     validate_certs=dict(type="bool", default=True),
+    ca_content=dict(type="str"),
     timeout=dict(type="int", default=30),
 )
 
@@ -40,6 +42,19 @@ def s3_argument_spec(**module_options):
     spec = copy.deepcopy(S3_CONNECTION_SPEC)
     spec.update(module_options)
     return spec
+
+
+def s3_ca_path(module):
+    """A file holding the ca_content option's PEM, in the module's own temporary directory (removed when the module
+    ends), or None to trust the host's CAs. The hand-offs carry CAs as text, and a file written before preflight
+    would be a change."""
+    content = module.params.get("ca_content")
+    if not content:
+        return None
+    path = os.path.join(module.tmpdir, "s3-ca.crt")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(content)
+    return path
 
 
 class S3Error(Exception):

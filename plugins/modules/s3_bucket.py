@@ -86,7 +86,7 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
-from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error, s3_argument_spec
+from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error, s3_argument_spec, s3_ca_path
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 IP_ADDRESS = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$")
@@ -107,7 +107,8 @@ class S3Bucket:
                     "written like an IP address." % self.name)
         params = self.params
         client = S3Client(params["endpoint"], params["access_key"], params["secret_key"], region=params["region"],
-                          validate_certs=params["validate_certs"], timeout=params["timeout"])
+                          validate_certs=params["validate_certs"], ca_path=s3_ca_path(self.module),
+                          timeout=params["timeout"])
         exists = client.bucket_exists(self.name)
         wanted = params["state"] == "present"
         self.diff.add("state", "present" if exists else "absent", params["state"])

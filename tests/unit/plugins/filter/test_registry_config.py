@@ -67,6 +67,7 @@ def test_s3_comes_back_in_the_hand_off_vocabulary_with_values_unchanged():
         'access_key': 'AK',
         'secret_key': "s3cr$t ~ % 'q' \"d\" Ü",
         'validate_certs': True,
+        'ca_cert': '',
         'rootdirectory': '',
     }
 

@@ -21,9 +21,10 @@ HANDOFF = {'backend': 's3', 'endpoint': 'http://rgw:7480', 'bucket': 'registry-m
 HUB = {'name': 'hub', 'url': 'https://registry-1.docker.io', 'username': 'me', 'password': SECRET}
 
 
-def instances(upstreams, storage=None, host='m1', deployed=None, ttl=''):
+def instances(upstreams, storage=None, host='m1', deployed=None, ttl='', deployed_cas=None):
     return registry_mirror_instances(upstreams, HANDOFF if storage is None else storage, host,
-                                     '/etc/wharf/registry-mirror/', '/var/lib/wharf/registry-mirror', ttl, deployed)
+                                     '/etc/wharf/registry-mirror/', '/var/lib/wharf/registry-mirror', ttl, deployed,
+                                     deployed_cas)
 
 
 def test_one_instance_per_upstream_with_its_project_directories_port_and_proxy_section():
@@ -33,7 +34,7 @@ def test_one_instance_per_upstream_with_its_project_directories_port_and_proxy_s
         'name': 'hub', 'port': 5000, 'project': 'wharf-mirror-hub',
         'config_dir': '/etc/wharf/registry-mirror/hub', 'data_dir': '/var/lib/wharf/registry-mirror/hub',
         'proxy': {'remoteurl': 'https://registry-1.docker.io', 'ttl': '168h', 'username': 'me', 'password': SECRET},
-        'storage': dict(HANDOFF, region='default', validate_certs=True, rootdirectory='/m1/hub'),
+        'storage': dict(HANDOFF, region='default', validate_certs=True, ca_cert='', rootdirectory='/m1/hub'),
     }
     assert quay['port'] == 5001
     assert quay['proxy'] == {'remoteurl': 'https://quay.io', 'ttl': '72h'}
@@ -50,8 +51,12 @@ def test_filesystem_needs_no_prefix_and_without_a_hand_off_each_keeps_what_it_ru
     assert instances([HUB], storage={'backend': 'filesystem'})[0]['storage'] == {'backend': 'filesystem'}
     kept = dict(HANDOFF, rootdirectory='/old/hub')
     settled = instances([HUB, {'name': 'new', 'url': 'http://x'}], storage={}, deployed={'hub': kept})
-    assert settled[0]['storage'] == dict(kept, region='default', validate_certs=True)
+    assert settled[0]['storage'] == dict(kept, region='default', validate_certs=True, ca_cert='')
     assert settled[1]['storage'] == {}
+    # The CA the cache trusts for its storage is the file beside config.yml; it stays too.
+    with_ca = instances([HUB, {'name': 'new', 'url': 'http://x'}], storage={}, deployed={'hub': kept},
+                        deployed_cas={'hub': 'PEM', 'new': 'PEM'})
+    assert with_ca[0]['storage']['ca_cert'] == 'PEM' and with_ca[1]['storage'] == {}
 
 
 def test_a_good_upstream_list_has_no_problem():

@@ -37,7 +37,8 @@ def test_s3_by_hand_gets_the_defaults_in_config_order():
                                         'access_key': 'AK', 'secret_key': SECRET})
     assert list(handoff.items()) == [
         ('backend', 's3'), ('endpoint', 'http://rgw:7480'), ('region', 'default'), ('bucket', 'registry'),
-        ('access_key', 'AK'), ('secret_key', SECRET), ('validate_certs', True), ('rootdirectory', '')]
+        ('access_key', 'AK'), ('secret_key', SECRET), ('validate_certs', True), ('ca_cert', ''),
+        ('rootdirectory', '')]
 
 
 def test_swift_keeps_its_own_keys_and_drops_the_other_backends():

@@ -71,6 +71,7 @@ class FakeRGW:
         self.secret = secret
         self.down = down
         self.requests = []
+        self.trusted = []
 
     def authentic(self, method, url, headers, data):
         return authentic(method, url, headers, data, ACCESS, self.secret)
@@ -81,6 +82,9 @@ class FakeRGW:
 
     def __call__(self, url, method=None, headers=None, data=None, **kwargs):
         self.requests.append((method, url))
+        if kwargs.get("ca_path"):
+            with open(kwargs["ca_path"], encoding="utf-8") as handle:
+                self.trusted.append(handle.read())
         if self.down:
             raise URLError("[Errno 111] Connection refused")
         assert url.startswith(ENDPOINT + "/")
@@ -134,6 +138,14 @@ def test_create_in_four_steps(run):
     # A no-op run is one HEAD.
     assert rgw.requests[-1] == ("HEAD", ENDPOINT + "/registry")
     assert [method for method, url in rgw.requests] == ["HEAD", "HEAD", "PUT", "HEAD", "HEAD"]
+
+
+def test_ca_content_is_the_only_ca_trusted(run):
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    rgw = FakeRGW(buckets=["registry"])
+    assert not run(rgw, {"ca_content": pem}).result["changed"] and rgw.trusted == [pem]
+    run(rgw, {})
+    assert rgw.trusted == [pem]
 
 
 def test_remove_in_four_steps(run):
