@@ -25,8 +25,10 @@ export ANSIBLE_GALAXY_SERVER := http://127.0.0.1:9/
 # The lab inventory and the scenarios read image tags from here.
 export WHARF_IMAGES_FILE := $(CURDIR)/images/images.yml
 
-# make lab DEBIAN=13 BACKEND=swift chooses the lab's Debian release and storage backend.
-LAB_VARS := $(if $(DEBIAN),-e wharf_lab_debian=$(DEBIAN)) $(if $(BACKEND),-e wharf_lab_backend=$(BACKEND))
+# make lab DEBIAN=13 BACKEND=swift chooses the lab's Debian release and storage backend; INSECURE=1 makes it plain
+# HTTP and anonymous (the seed's insecure-registries setup) instead of TLS with users.
+LAB_VARS := $(if $(DEBIAN),-e wharf_lab_debian=$(DEBIAN)) $(if $(BACKEND),-e wharf_lab_backend=$(BACKEND)) \
+	$(if $(INSECURE),-e wharf_lab_secure=false)
 # The benchmark's hosts are made like the lab's, with the lab's wiring for all hosts and the Docker hosts.
 BENCH := -i tools/bench/hosts.yml -e @inventories/lab/group_vars/all/lab.yml \
 	-e @inventories/lab/group_vars/docker_hosts/docker_engine.yml
