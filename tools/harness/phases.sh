@@ -43,6 +43,17 @@ for phase in "$@"; do
 done
 wait
 
+# CI may keep only the end of the output: just above the table, where each failed phase went wrong.
+for phase in "${order[@]}"; do
+  if [ -f "$logs/$phase.log" ] && ! grep -q '^passed' "$logs/$phase.result" 2>/dev/null; then
+    printf '\n--- %s failed:\n' "$phase"
+    # The last Ansible error (an ignored one comes before it), else the end of the log.
+    sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' "$logs/$phase.log" \
+      | awk '/\[ERROR\]: |FAILED! =>/ { start = NR } { line[NR] = $0 }
+             END { first = start ? start : NR - 14; for (i = first; i <= NR && i < first + 15; i++) print line[i] }'
+  fi
+done
+
 passed=0
 failed=0
 printf '\n%-32s %-7s %7s\n' phase result time
