@@ -3,9 +3,13 @@
 The pull loop removes a known image and pulls it again; the push loop builds a fresh one-layer image (random bytes,
 docker import: nothing is pulled) and pushes it. Every pull and push counts as a request; a failed one counts with
 its time and error kind (docker's last stderr line with ids, numbers and addresses blanked). Runs for --duration
-seconds, or until SIGTERM/SIGINT (requests under way finish and count; a docker call that takes longer than
---call-timeout is killed and counts as failed), then writes one line of JSON to --summary (and stdout); while the
-loops run, <summary>.running exists.
+seconds, or until SIGTERM/SIGINT, then writes one line of JSON to --summary (and stdout); while the loops run,
+<summary>.running exists.
+
+A stop lets the requests under way finish for at most --stop-grace seconds: a request still unanswered then is
+killed and counts as failed ("unfinished"), so the summary is always written within that bound. A docker call that
+takes longer than --call-timeout is killed and counts as failed too. Every call is traced to --trace (start, end,
+seconds, outcome), so a request that hung can be named afterwards.
 
   python3 load_driver.py --registry registry.example.com:5000 --duration 120 --summary /root/load.json
 """
@@ -26,31 +30,75 @@ import threading
 import time
 
 STOP = threading.Event()
-CALL_TIMEOUT = 120.0
+# What a docker call returns when the stop gave up on it: the stop counts it, not its caller.
+ABANDONED = object()
 
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
-def docker(*args, stdin=None):
-    """Run one docker CLI call; return None on success, else its error kind."""
-    try:
-        proc = subprocess.run(["docker", *args], input=stdin, capture_output=True, check=False,
-                              timeout=CALL_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        # A call that hangs is a failure to count, and must not keep the loops from stopping.
-        return f"no answer in {CALL_TIMEOUT:g} s"
-    if proc.returncode == 0:
-        return None
-    lines = (proc.stderr or proc.stdout).decode(errors="replace").strip().splitlines() or [f"exit {proc.returncode}"]
-    # Upload tokens, digests, layer and upload ids, then addresses and counts vary from one failure to the next.
-    kind = re.sub(r"\?[^\s\"]*", "?…", lines[-1])
+def error_kind(text):
+    """Docker's last output line with what varies from one failure to the next (tokens, ids, numbers) blanked."""
+    kind = re.sub(r"\?[^\s\"]*", "?…", text)
     kind = re.sub(r"sha256:[0-9a-f]{64}|\b[0-9a-f][0-9a-f-]{11,}\b", "ID", kind)
     return re.sub(r"\d+(\.\d+)*", "N", kind)[:200]
 
 
-def fresh_image(name, size):
+class Docker:
+    """The docker CLI, with every call bounded, traced and visible while it runs (so a stop can give up on it)."""
+
+    def __init__(self, call_timeout, trace_path):
+        self.call_timeout = call_timeout
+        self.lock = threading.Lock()
+        self.running = {}
+        self.trace_file = open(trace_path, "a", encoding="utf-8", buffering=1) if trace_path else None
+
+    def trace(self, *fields):
+        if self.trace_file:
+            with self.lock:
+                self.trace_file.write(" ".join([now(), threading.current_thread().name, *map(str, fields)]) + "\n")
+
+    def __call__(self, *args, stdin=None):
+        """Run one docker call; return None on success, ABANDONED when the stop gave up on it, else its error kind."""
+        started = time.monotonic()
+        self.trace("start", *args)
+        proc = subprocess.Popen(["docker", *args], stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        call = {"args": args, "started": started, "proc": proc, "abandoned": False}
+        with self.lock:
+            self.running[threading.get_ident()] = call
+        try:
+            out, err = proc.communicate(stdin, timeout=self.call_timeout)
+            if proc.returncode == 0:
+                error = None
+            else:
+                lines = (err or out).decode(errors="replace").strip().splitlines()
+                error = error_kind(lines[-1] if lines else f"exit {proc.returncode}")
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            error = f"no answer in {self.call_timeout:g} s"
+        with self.lock:
+            del self.running[threading.get_ident()]
+        if call["abandoned"]:
+            self.trace("end", args[0], f"{time.monotonic() - started:.2f}s", "abandoned at the stop")
+            return ABANDONED
+        self.trace("end", args[0], f"{time.monotonic() - started:.2f}s", error or "ok")
+        return error
+
+    def abandon(self):
+        """Kill the calls still running, whose outcome their callers then ignore; return (argv, seconds) of each."""
+        with self.lock:
+            calls = list(self.running.values())
+            for call in calls:
+                call["abandoned"] = True
+        for call in calls:
+            call["proc"].kill()
+        return [(call["args"], time.monotonic() - call["started"]) for call in calls]
+
+
+def fresh_image(docker, name, size):
     """Import a one-file image of random bytes as name; nothing is pulled."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "layer.tar")
@@ -90,50 +138,56 @@ class Counter:
             print(f"{stamp} {what} failed: {error}", file=sys.stderr, flush=True)
 
 
-def timed(counter, what, *args):
+def timed(docker, counter, what, *args):
     start = time.monotonic()
     error = docker(*args)
-    counter.record(what, error, time.monotonic() - start)
+    if error is not ABANDONED:
+        counter.record(what, error, time.monotonic() - start)
 
 
-def pull_loop(counter, image, pause):
+def pull_loop(docker, counter, image, pause):
     while not STOP.wait(pause):
         docker("image", "rm", image)
-        timed(counter, "pull", "pull", image)
+        timed(docker, counter, "pull", "pull", image)
 
 
-def push_loop(counter, repo, size, pause):
+def push_loop(docker, counter, repo, size, pause):
     serial = 0
     while not STOP.wait(pause):
         serial += 1
         image = f"{repo}:{socket.gethostname()}-{os.getpid()}-{serial}"
-        error = fresh_image(image, size)
+        error = fresh_image(docker, image, size)
+        if error is ABANDONED:
+            return
         if error is not None:
             # The local engine, not the registry, failed: the measurement is void.
             counter.fatal = f"cannot build {image} locally: {error}"
             STOP.set()
             return
-        timed(counter, "push", "push", image)
+        if not STOP.is_set():
+            timed(docker, counter, "push", "push", image)
         docker("image", "rm", image)
 
 
 def main():
-    global CALL_TIMEOUT  # pylint: disable=global-statement
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registry", required=True, help="host:port of the registry (the balancer or its VIP)")
     parser.add_argument("--duration", type=float, default=0, help="seconds to run; 0 = until SIGTERM or SIGINT")
     parser.add_argument("--size", type=int, default=1 << 20, help="bytes of the layer of each image")
     parser.add_argument("--pause", type=float, default=0, help="seconds each loop waits before its next request")
     parser.add_argument("--summary", help="file to write the JSON summary to as well")
-    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
+    parser.add_argument("--trace", help="file to append a line to for every docker call's start and end")
+    parser.add_argument("--call-timeout", type=float, default=120,
                         help="seconds a docker call may take before it is killed and counted as failed")
+    parser.add_argument("--stop-grace", type=float, default=60,
+                        help="seconds the requests under way at a stop may take before they count as failed")
     opts = parser.parse_args()
-    CALL_TIMEOUT = opts.call_timeout
+    docker = Docker(opts.call_timeout, opts.trace)
 
     host = socket.gethostname()
     known = f"{opts.registry}/wharf-load/known:{host}"
     # The known image is pushed before the clock starts: its failure is a broken setup, not a measurement.
-    error = fresh_image(known, opts.size) or docker("push", known)
+    error = fresh_image(docker, known, opts.size) or docker("push", known)
     if error is not None:
         sys.exit(f"cannot push the known image {known}: {error}")
 
@@ -142,9 +196,9 @@ def main():
     counter = Counter()
     started, clock = now(), time.monotonic()
     loops = [
-        threading.Thread(target=pull_loop, args=(counter, known, opts.pause), daemon=True),
-        threading.Thread(target=push_loop, args=(counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause),
-                         daemon=True),
+        threading.Thread(target=pull_loop, name="pull", args=(docker, counter, known, opts.pause), daemon=True),
+        threading.Thread(target=push_loop, name="push", daemon=True,
+                         args=(docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause)),
     ]
     for loop in loops:
         loop.start()
@@ -154,8 +208,17 @@ def main():
             handle.write(started + "\n")
     STOP.wait(opts.duration or None)
     STOP.set()
+    stopped = time.monotonic()
     for loop in loops:
-        loop.join()
+        loop.join(max(0.0, stopped + opts.stop_grace - time.monotonic()))
+
+    unfinished = []
+    for args, seconds in docker.abandon():
+        unfinished.append(f"docker {' '.join(args)} ({seconds:.0f} s)")
+        print(f"{now()} gave up on docker {' '.join(args)} after {seconds:.0f} s at the stop", file=sys.stderr,
+              flush=True)
+        if args[0] in ("pull", "push"):
+            counter.record(args[0], f"unfinished {opts.stop_grace:g} s after the stop", seconds)
 
     summary = {
         "host": host,
@@ -173,6 +236,7 @@ def main():
         "last_push_ok": counter.last_success.get("push"),
         "slowest_pull_seconds": counter.slowest["pull"],
         "slowest_push_seconds": counter.slowest["push"],
+        "unfinished": unfinished,
         "errors": dict(counter.errors),
     }
     line = json.dumps(summary, sort_keys=True)

@@ -1,0 +1,65 @@
+"""The scenarios' load driver (molecule/_system/files/load_driver.py) against a fake docker CLI: it counts what it
+sends, and a request that hangs at the stop is a failed request in a summary written within the stop's grace."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DRIVER = Path(__file__).resolve().parents[3] / "molecule" / "_system" / "files" / "load_driver.py"
+
+# Pushes hang when HANG_PUSH is set; everything else answers at once.
+FAKE_DOCKER = """#!/bin/sh
+case "$1" in
+  import) cat >/dev/null ;;
+  push) [ -n "$HANG_PUSH" ] && [ "${2#*known}" = "$2" ] && exec sleep 600 ;;
+esac
+exit 0
+"""
+
+
+def run_driver(tmp_path, *args, hang_push=False):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    docker = bin_dir / "docker"
+    docker.write_text(FAKE_DOCKER)
+    docker.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    if hang_push:
+        env["HANG_PUSH"] = "1"
+    summary = tmp_path / "load.json"
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
+                           "--trace", str(tmp_path / "load.trace"), "--pause", "0.05", *args],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    return proc, json.loads(summary.read_text()), time.monotonic() - started, (tmp_path / "load.trace").read_text()
+
+
+def test_counts_pulls_and_pushes(tmp_path):
+    proc, summary, _, trace = run_driver(tmp_path, "--duration", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert summary["pulls"] > 0 and summary["pushes"] > 0
+    assert summary["failed_pulls"] == summary["failed_pushes"] == 0
+    assert summary["unfinished"] == []
+    assert " start push " in trace and " end push " in trace
+    assert not (tmp_path / "load.json.running").exists()
+
+
+def test_a_push_that_hangs_at_the_stop_is_a_failure_within_the_grace(tmp_path):
+    proc, summary, seconds, trace = run_driver(tmp_path, "--duration", "1", "--stop-grace", "2", hang_push=True)
+    assert proc.returncode == 0, proc.stderr
+    assert seconds < 15
+    assert summary["failed_pushes"] == summary["pushes"] == 1
+    assert summary["errors"] == {"push: unfinished 2 s after the stop": 1}
+    assert len(summary["unfinished"]) == 1 and summary["unfinished"][0].startswith("docker push ")
+    assert "abandoned at the stop" in trace
+    assert "gave up on docker push" in proc.stderr
+
+
+def test_a_call_over_the_call_timeout_fails(tmp_path):
+    proc, summary, _, _ = run_driver(tmp_path, "--duration", "3", "--call-timeout", "1", hang_push=True)
+    assert proc.returncode == 0, proc.stderr
+    assert summary["failed_pushes"] >= 1
+    assert "push: no answer in 1 s" in summary["errors"]
