@@ -135,7 +135,8 @@ class Counter:
             self.errors[f"{what}: {error}"] += 1
             self.first_failure = self.first_failure or stamp
             self.last_failure = stamp
-            print(f"{stamp} {what} failed: {error}", file=sys.stderr, flush=True)
+        # Outside the lock: a journal that stalls the write must not stall the other loop and the stop.
+        print(f"{stamp} {what} failed: {error}", file=sys.stderr, flush=True)
 
 
 def timed(docker, counter, what, *args):
@@ -215,8 +216,6 @@ def main():
     unfinished = []
     for args, seconds in docker.abandon():
         unfinished.append(f"docker {' '.join(args)} ({seconds:.0f} s)")
-        print(f"{now()} gave up on docker {' '.join(args)} after {seconds:.0f} s at the stop", file=sys.stderr,
-              flush=True)
         if args[0] in ("pull", "push"):
             counter.record(args[0], f"unfinished {opts.stop_grace:g} s after the stop", seconds)
 
@@ -245,6 +244,9 @@ def main():
             handle.write(line + "\n")
         os.replace(opts.summary + ".tmp", opts.summary)
         os.remove(opts.summary + ".running")
+    # Printed only now: the summary is safe even if the journal stalls these writes.
+    for call in unfinished:
+        print(f"gave up on {call} at the stop", file=sys.stderr, flush=True)
     print(line, flush=True)
     if counter.fatal:
         sys.exit(counter.fatal)
