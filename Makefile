@@ -77,9 +77,10 @@ engine: ## make sure a Docker engine answers (installs and starts Debian's docke
 images: venv engine ## build the lab images (cached: rebuilt only when a recipe changes)
 	$(BIN)/python tools/harness/images.py build
 
-lint: venv collection ## yamllint and ansible-lint (offline)
+lint: venv collection ## yamllint, ansible-lint (offline) and the docsite's rst (antsibull-docs)
 	yamllint -s .
 	ansible-lint
+	cd $(COLLECTION_LINK) && antsibull-docs lint-collection-docs .
 
 sanity: venv ## ansible-test sanity, offline
 	tools/harness/ansible-test.sh sanity
