@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 from pathlib import Path
 
 DRIVER = Path(__file__).resolve().parents[3] / "molecule" / "_system" / "files" / "load_driver.py"
@@ -34,11 +35,13 @@ def run_driver(tmp_path, *args, hang_push=False):
     proc = subprocess.run([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
                            "--trace", str(tmp_path / "load.trace"), "--pause", "0.05", *args],
                           env=env, capture_output=True, text=True, timeout=60, check=False)
-    return proc, json.loads(summary.read_text()), time.monotonic() - started, (tmp_path / "load.trace").read_text()
+    return SimpleNamespace(proc=proc, summary=json.loads(summary.read_text()), seconds=time.monotonic() - started,
+                           trace=(tmp_path / "load.trace").read_text())
 
 
 def test_counts_pulls_and_pushes(tmp_path):
-    proc, summary, _, trace = run_driver(tmp_path, "--duration", "1")
+    run = run_driver(tmp_path, "--duration", "1")
+    proc, summary, trace = run.proc, run.summary, run.trace
     assert proc.returncode == 0, proc.stderr
     assert summary["pulls"] > 0 and summary["pushes"] > 0
     assert summary["failed_pulls"] == summary["failed_pushes"] == 0
@@ -48,18 +51,20 @@ def test_counts_pulls_and_pushes(tmp_path):
 
 
 def test_a_push_that_hangs_at_the_stop_is_a_failure_within_the_grace(tmp_path):
-    proc, summary, seconds, trace = run_driver(tmp_path, "--duration", "1", "--stop-grace", "2", hang_push=True)
+    run = run_driver(tmp_path, "--duration", "1", "--stop-grace", "2", hang_push=True)
+    proc, summary, seconds, trace = run.proc, run.summary, run.seconds, run.trace
     assert proc.returncode == 0, proc.stderr
     assert seconds < 15
     assert summary["failed_pushes"] == summary["pushes"] == 1
     assert summary["errors"] == {"push: unfinished 2 s after the stop": 1}
     assert len(summary["unfinished"]) == 1 and summary["unfinished"][0].startswith("docker push ")
-    assert "abandoned at the stop" in trace
+    assert " push start push registry.test:5000/wharf-load/fresh:" in trace
     assert "gave up on docker push" in proc.stderr
 
 
 def test_a_call_over_the_call_timeout_fails(tmp_path):
-    proc, summary, _, _ = run_driver(tmp_path, "--duration", "3", "--call-timeout", "1", hang_push=True)
+    run = run_driver(tmp_path, "--duration", "3", "--call-timeout", "1", hang_push=True)
+    proc, summary = run.proc, run.summary
     assert proc.returncode == 0, proc.stderr
     assert summary["failed_pushes"] >= 1
     assert "push: no answer in 1 s" in summary["errors"]
