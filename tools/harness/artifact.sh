@@ -11,6 +11,38 @@ mkdir -p "$work/dist" "$work/collections"
 cd "$top"
 ansible-galaxy collection build --output-path "$work/dist" . >/dev/null
 tarball=$(ls "$work"/dist/wharf-registry-*.tar.gz)
+
+# Never a secret in a release: no private key (by name or by content), no password file, no vault.yml that is not
+# encrypted. galaxy.yml's build_ignore keeps what the lab, the example inventory and registry_pki generate out; this
+# catches what it misses (a key under another name, a directory nobody thought of).
+mkdir -p "$work/unpacked"
+tar -xzf "$tarball" -C "$work/unpacked"
+leaks=0
+while IFS= read -r -d '' member; do
+  file=${member#"$work/unpacked/"}
+  name=$(basename "$file")
+  why=
+  case "$name" in
+    *.key) why="a key file" ;;
+    *[Pp]assword) why="a password file" ;;
+    vault.yml | vault.yaml)
+      first=
+      read -r first <"$member" || true
+      case "$first" in
+        "\$ANSIBLE_VAULT;"*) ;;
+        *) why="a vault that is not encrypted (no \$ANSIBLE_VAULT header)" ;;
+      esac ;;
+  esac
+  if [ -z "$why" ] && grep -qE -- '-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----' "$member"; then
+    why="a file with a private key in it"
+  fi
+  if [ -n "$why" ]; then
+    echo "$(basename "$tarball") packs $file, $why: remove it from the tree or add it to build_ignore in galaxy.yml." >&2
+    leaks=$((leaks + 1))
+  fi
+done < <(find "$work/unpacked" -type f -print0)
+[ "$leaks" -eq 0 ] || exit 1
+
 # Only the installed copy, not this work tree (which make links into ANSIBLE_COLLECTIONS_PATH, and which the
 # installer would take for the collection already installed); its dependencies come with the ansible package.
 export ANSIBLE_COLLECTIONS_PATH=$work/collections
