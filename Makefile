@@ -59,11 +59,12 @@ test: ## everything CI runs: images, lint, sanity, units, integration, every mol
 host: ## the Debian packages the harness runs (debootstrap, skopeo, shellcheck, python3-venv; installed as root)
 	@tools/harness/host-packages.sh
 
-venv: $(VENV)/.installed ## the pinned Python environment in .venv
-$(VENV)/.installed: requirements.txt | host
+venv: $(VENV)/.installed ## the pinned Python environment in .venv (tests/requirements.txt)
+# tests/requirements.txt pins the test and lab tools and includes requirements.txt (the collection's runtime needs).
+$(VENV)/.installed: tests/requirements.txt requirements.txt | host
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r tests/requirements.txt
 	touch $@
 
 collection: $(COLLECTION_LINK)
