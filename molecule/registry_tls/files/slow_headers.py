@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """A client that sends its request head a byte every half second, against a TLS balancer, while another keeps
 asking GET /v2/: prints as JSON when the slow one was cut and with what, and how the others fared.
 
