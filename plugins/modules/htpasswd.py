@@ -16,7 +16,10 @@ description:
     anew. So a run changes nothing when nothing changed, and a new O(cost) rehashes every user once.
   - The registry checks the bcrypt hash on every request that carries credentials, so the cost is paid per request
     (cost 12 takes about 4 times as long as 10); community.general.htpasswd always hashes at passlib's 12.
-  - Needs passlib with a bcrypt backend on the host (Debian C(python3-passlib), C(python3-bcrypt)).
+  - Needs passlib with a bcrypt backend on the host (Debian C(python3-passlib), C(python3-bcrypt)) when O(users) is
+    not empty.
+requirements:
+  - passlib with a bcrypt backend (only with users)
 author:
   - wharf.registry maintainers (@wharf)
 attributes:
