@@ -4,7 +4,8 @@ The pull loop removes a known image and pulls it again; the push loop builds a f
 docker import: nothing is pulled) and pushes it. Every pull and push counts as a request; a failed one counts with
 its time and error kind (docker's last stderr line with ids, numbers and addresses blanked). Runs for --duration
 seconds, or until SIGTERM/SIGINT, then writes one line of JSON to --summary (and stdout); while the loops run,
-<summary>.running exists.
+<summary>.running exists. A local image build that fails is no request: it counts under local_errors and is tried
+again; --local-attempts of them in a row stop the driver early, with the reason as the summary's fatal.
 
 A stop lets the requests under way finish for at most --stop-grace seconds: a request still unanswered then is
 killed and counts as failed ("unfinished"), so the summary is always written within that bound. A docker call that
@@ -121,7 +122,13 @@ class Counter:
         self.last_failure = None
         self.last_success = {}
         self.slowest = collections.Counter()
+        self.local_errors = collections.Counter()
         self.fatal = None
+
+    def record_local(self, error):
+        with self.lock:
+            self.local_errors[error_kind(error)] += 1
+        print(f"{now()} local docker call failed: {error}", file=sys.stderr, flush=True)
 
     def record(self, what, error, seconds):
         with self.lock:
@@ -152,8 +159,9 @@ def pull_loop(docker, counter, image, pause):
         timed(docker, counter, "pull", "pull", image)
 
 
-def push_loop(docker, counter, repo, size, pause):
+def push_loop(docker, counter, repo, size, pause, local_attempts):
     serial = 0
+    local_failures = 0
     while not STOP.wait(pause):
         serial += 1
         image = f"{repo}:{socket.gethostname()}-{os.getpid()}-{serial}"
@@ -161,10 +169,16 @@ def push_loop(docker, counter, repo, size, pause):
         if error is ABANDONED:
             return
         if error is not None:
-            # The local engine, not the registry, failed: the measurement is void.
-            counter.fatal = f"cannot build {image} locally: {error}"
-            STOP.set()
-            return
+            # The local engine, not the registry, failed: no request, so it is counted apart and tried again. An
+            # engine that keeps failing voids the measurement (its pushes stopped), which the summary says.
+            local_failures += 1
+            counter.record_local(f"import: {error}")
+            if local_failures >= local_attempts:
+                counter.fatal = f"cannot build {image} locally ({local_failures} times in a row): {error}"
+                STOP.set()
+                return
+            continue
+        local_failures = 0
         if not STOP.is_set():
             timed(docker, counter, "push", "push", image)
         docker("image", "rm", image)
@@ -182,6 +196,8 @@ def main():
                         help="seconds a docker call may take before it is killed and counted as failed")
     parser.add_argument("--stop-grace", type=float, default=60,
                         help="seconds the requests under way at a stop may take before they count as failed")
+    parser.add_argument("--local-attempts", type=int, default=3,
+                        help="failed local image builds in a row after which the driver stops (its engine is broken)")
     opts = parser.parse_args()
     docker = Docker(opts.call_timeout, opts.trace)
 
@@ -199,7 +215,8 @@ def main():
     loops = [
         threading.Thread(target=pull_loop, name="pull", args=(docker, counter, known, opts.pause), daemon=True),
         threading.Thread(target=push_loop, name="push", daemon=True,
-                         args=(docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause)),
+                         args=(docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause,
+                               opts.local_attempts)),
     ]
     for loop in loops:
         loop.start()
@@ -237,6 +254,8 @@ def main():
         "slowest_push_seconds": counter.slowest["push"],
         "unfinished": unfinished,
         "errors": dict(counter.errors),
+        "local_errors": dict(counter.local_errors),
+        "fatal": counter.fatal,
     }
     line = json.dumps(summary, sort_keys=True)
     if opts.summary:

@@ -11,17 +11,24 @@ from pathlib import Path
 
 DRIVER = Path(__file__).resolve().parents[3] / "molecule" / "_system" / "files" / "load_driver.py"
 
-# Pushes hang when HANG_PUSH is set; everything else answers at once.
+# Pushes hang when HANG_PUSH is set; imports of fresh images fail when FAIL_IMPORT is set (every other one with
+# FAIL_IMPORT=some, each with FAIL_IMPORT=all); everything else answers at once.
 FAKE_DOCKER = """#!/bin/sh
 case "$1" in
-  import) cat >/dev/null ;;
+  import)
+    cat >/dev/null
+    case "$FAIL_IMPORT:$3" in
+      *known*) ;;
+      all:*) echo "Error response from daemon: no space left on device" >&2; exit 1 ;;
+      some:*) [ -e "$0.failed" ] && rm "$0.failed" || { touch "$0.failed"; echo "context deadline exceeded" >&2; exit 1; } ;;
+    esac ;;
   push) [ -n "$HANG_PUSH" ] && [ "${2#*known}" = "$2" ] && exec sleep 600 ;;
 esac
 exit 0
 """
 
 
-def run_driver(tmp_path, *args, hang_push=False):
+def run_driver(tmp_path, *args, hang_push=False, fail_import=""):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     docker = bin_dir / "docker"
@@ -30,6 +37,7 @@ def run_driver(tmp_path, *args, hang_push=False):
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
     if hang_push:
         env["HANG_PUSH"] = "1"
+    env["FAIL_IMPORT"] = fail_import
     summary = tmp_path / "load.json"
     started = time.monotonic()
     proc = subprocess.run([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
@@ -68,3 +76,22 @@ def test_a_call_over_the_call_timeout_fails(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert summary["failed_pushes"] >= 1
     assert "push: no answer in 1 s" in summary["errors"]
+
+
+def test_a_local_build_that_fails_now_and_then_is_no_request_and_is_tried_again(tmp_path):
+    run = run_driver(tmp_path, "--duration", "1", fail_import="some")
+    proc, summary = run.proc, run.summary
+    assert proc.returncode == 0, proc.stderr
+    assert summary["pushes"] > 0 and summary["failed_pushes"] == 0
+    assert summary["local_errors"]["import: context deadline exceeded"] >= 1
+    assert summary["fatal"] is None
+
+
+def test_an_engine_that_cannot_build_stops_the_driver_with_its_reason(tmp_path):
+    run = run_driver(tmp_path, "--duration", "30", fail_import="all")
+    proc, summary, seconds = run.proc, run.summary, run.seconds
+    assert proc.returncode != 0
+    assert seconds < 15
+    assert summary["pushes"] == 0
+    assert summary["fatal"].endswith("locally (3 times in a row): Error response from daemon: no space left on device")
+    assert summary["fatal"] in proc.stderr
