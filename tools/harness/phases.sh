@@ -43,17 +43,6 @@ for phase in "$@"; do
 done
 wait
 
-# CI may keep only the end of the output: just above the table, where each failed phase went wrong.
-for phase in "${order[@]}"; do
-  if [ -f "$logs/$phase.log" ] && ! grep -q '^passed' "$logs/$phase.result" 2>/dev/null; then
-    printf '\n--- %s failed:\n' "$phase"
-    # The last Ansible error (an ignored one comes before it), else the end of the log.
-    sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' "$logs/$phase.log" \
-      | awk '/\[ERROR\]: |FAILED! =>/ { start = NR } { line[NR] = $0 }
-             END { first = start ? start : NR - 14; for (i = first; i <= NR && i < first + 15; i++) print line[i] }'
-  fi
-done
-
 passed=0
 failed=0
 printf '\n%-32s %-7s %7s\n' phase result time
@@ -61,6 +50,18 @@ for phase in "${order[@]}"; do
   read -r result seconds 2>/dev/null < "$logs/$phase.result" || { result=FAILED; seconds=0; }
   if [ "$result" = passed ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   printf '%-32s %-7s %5d s\n' "$phase" "$result" "$seconds"
+done
+# CI may keep only the end of the output: where each failed phase went wrong comes after the table, just above the
+# count, and names the task.
+for phase in "${order[@]}"; do
+  if [ -f "$logs/$phase.log" ] && ! grep -q '^passed' "$logs/$phase.result" 2>/dev/null; then
+    printf '\n--- %s failed:\n' "$phase"
+    # The last Ansible error (an ignored one comes before it) with the task it belongs to, else the end of the log.
+    sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' "$logs/$phase.log" \
+      | awk '/^TASK \[/ { task = $0 } /\[ERROR\]: |FAILED! =>/ { start = NR; failed_task = task } { line[NR] = $0 }
+             END { if (start) print failed_task; first = start ? start : NR - 14
+                   for (i = first; i <= NR && i < first + 15; i++) print substr(line[i], 1, 400) }'
+  fi
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
