@@ -28,16 +28,18 @@ exit 0
 """
 
 
-def run_driver(tmp_path, *args, hang_push=False, fail_import=""):
+def fake_docker_env(tmp_path, hang_push=False, fail_import=""):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     docker = bin_dir / "docker"
     docker.write_text(FAKE_DOCKER)
     docker.chmod(0o755)
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-    if hang_push:
-        env["HANG_PUSH"] = "1"
-    env["FAIL_IMPORT"] = fail_import
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "HANG_PUSH": "1" if hang_push else "",
+            "FAIL_IMPORT": fail_import}
+
+
+def run_driver(tmp_path, *args, hang_push=False, fail_import=""):
+    env = fake_docker_env(tmp_path, hang_push, fail_import)
     summary = tmp_path / "load.json"
     started = time.monotonic()
     proc = subprocess.run([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
@@ -95,3 +97,20 @@ def test_an_engine_that_cannot_build_stops_the_driver_with_its_reason(tmp_path):
     assert summary["pushes"] == 0
     assert summary["fatal"].endswith("locally (3 times in a row): Error response from daemon: no space left on device")
     assert summary["fatal"] in proc.stderr
+
+
+def test_a_stop_signal_ends_the_loops_and_writes_the_summary(tmp_path):
+    summary = tmp_path / "load.json"
+    proc = subprocess.Popen([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
+                             "--pause", "0.05"], env=fake_docker_env(tmp_path),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "load.json.running").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.terminate()
+    proc.wait(timeout=20)
+    assert proc.returncode == 0, proc.stderr.read()
+    result = json.loads(summary.read_text())
+    assert result["pulls"] > 0 and result["fatal"] is None
+    assert not (tmp_path / "load.json.running").exists()
