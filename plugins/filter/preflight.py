@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,8 +7,6 @@
 Each filter answers '' for input it accepts and a phrase for the role's one-sentence failure otherwise, so the
 assertion that uses it names the problem instead of a Jinja traceback.
 """
-
-from __future__ import annotations
 
 import ipaddress
 import re

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,8 +7,6 @@
 Strings reach TOML and JSON through json.dumps: a JSON string is a valid TOML basic string, so quotes, backslashes,
 ``$``, ``%`` and non-ASCII arrive exactly as given.
 """
-
-from __future__ import annotations
 
 import base64
 import json

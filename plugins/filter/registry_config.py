@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,8 +8,6 @@ registry_server renders config.yml from the storage hand-off and the Redis setti
 example ``--limit`` to one replica, or ``--tags registry_server``) keeps what the host already runs by reading them
 back with these filters, instead of falling back to something else.
 """
-
-from __future__ import annotations
 
 from ansible_collections.wharf.registry.plugins.filter.registry_storage import registry_storage_handoff
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,8 +13,6 @@ D (3.x removes layer links and untagged manifests' revision links; 2.8 leaves it
 membership then agrees with the storage): otherwise a later push of D to another repository would bring the stale
 membership back to life.
 """
-
-from __future__ import annotations
 
 import re
 

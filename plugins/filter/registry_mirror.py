@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,8 +9,6 @@ A proxy keeps its expiry schedule in one file at its storage root (scheduler-sta
 caches with one bucket and rootdirectory overwrite each other's schedule, and a cache in a registry's bucket
 shares that registry's storage with an expiry that deletes.
 """
-
-from __future__ import annotations
 
 import re
 

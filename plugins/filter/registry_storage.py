@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,8 +9,6 @@ Its keys are the registry's config.yml keys in Ansible's spelling (authurl is au
 endpoint (config.yml's regionendpoint) and validate_certs (the inverse of skipverify / insecureskipverify), which
 is what the wharf.registry modules call them.
 """
-
-from __future__ import annotations
 
 import re
 

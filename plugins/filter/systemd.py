@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,8 +8,6 @@ systemd reads an Environment= assignment as a word that may be double-quoted (sp
 escapes, and then expands % specifiers in it (%n, %h, ...; %% is a literal %); $ has no meaning there
 (systemd.exec(5) "Environment=", systemd.syntax(7) "Quoting", systemd.unit(5) "Specifiers").
 """
-
-from __future__ import annotations
 
 import re
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,15 +8,9 @@ connection options every RGW module shares.
 Private to this collection: no compatibility promise outside it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 import json
 import re
-
-from ansible.module_utils.six import integer_types
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import MASK
 from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error
@@ -78,7 +71,7 @@ def size_in_bytes(value):
     of 1024, also written Ki or KiB) or B. None when the value is none of these or does not fit RGW's int64."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, integer_types):
+    if isinstance(value, int):
         number = value
     else:
         match = _SIZE.match(str(value).strip())
@@ -105,7 +98,7 @@ class RadosgwAdminError(Exception):
     """An admin call failed: carries the (secret-masked) command or request, and its rc and stderr or HTTP status."""
 
     def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None, status=None):
-        super(RadosgwAdminError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.cmd = cmd
         self.rc = rc

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,10 +6,6 @@
 
 Private to this collection: no compatibility promise outside it.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import copy
 import traceback
@@ -57,7 +52,7 @@ def check_container_name(module, name):
 
 class SwiftError(Exception):
     def __init__(self, msg, status=None):
-        super(SwiftError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.status = status
 

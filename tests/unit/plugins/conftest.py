@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,10 +8,6 @@ A test names the calls it expects, in order, by recording step: the module must 
 (base argv + tail as record.py ran it) and gets that step's real rc, stdout and stderr back. `(argv, output)` pairs
 serve one step's output for another argv, for states the recording reached by a different path.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os
@@ -36,7 +31,7 @@ class ModuleExit(Exception):
     """How a module run ends under test: the result it would send Ansible, and whether it failed."""
 
     def __init__(self, result, failed):
-        super(ModuleExit, self).__init__(result.get("msg"))
+        super().__init__(result.get("msg"))
         self.result = result
         self.failed = failed
 

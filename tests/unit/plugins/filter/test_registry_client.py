@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """registry_client's renderers: what containerd and containers/image get, read back with a real TOML/JSON parser."""
-
-from __future__ import annotations
 
 import base64
 import json

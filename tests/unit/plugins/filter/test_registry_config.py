@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Reading a rendered config.yml back must give exactly what it was rendered from, or nothing."""
-
-from __future__ import annotations
 
 import yaml
 

@@ -1,11 +1,8 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Garbage collection reports recorded from real registries 2.8.2 and 3.1.2 (fixtures/garbage_collect/record.py)."""
-
-from __future__ import annotations
 
 import json
 import os

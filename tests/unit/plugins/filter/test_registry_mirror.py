@@ -1,12 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """registry_mirror's caches: one instance per upstream with its own storage prefix, the upstream list checked in
 one sentence, and the storage clashes (distribution#4594) named."""
-
-from __future__ import annotations
 
 from ansible_collections.wharf.registry.plugins.filter.registry_mirror import (
     FilterModule,

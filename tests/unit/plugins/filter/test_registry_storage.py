@@ -1,12 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """The storage hand-off is defined once (HANDOFF): built, completed and checked by these filters, and the roles'
 argument spec and settings map name exactly its keys."""
-
-from __future__ import annotations
 
 import os
 

@@ -1,12 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Environment= words as systemd 252 (Debian 12) read them back into a process's environment: each expected line
 below was checked with a unit whose ExecStart printed its environment."""
-
-from __future__ import annotations
 
 import pytest
 

@@ -1,14 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Every option of every module that holds a secret, by its name or by its documentation, has no_log=True in the
 argument spec the module really builds: removing one makes this test fail."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import importlib
 import os
@@ -37,7 +32,7 @@ NOT_SECRET = {
 
 class SpecSeen(Exception):
     def __init__(self, spec):
-        super(SpecSeen, self).__init__("argument spec")
+        super().__init__("argument spec")
         self.spec = spec
 
 

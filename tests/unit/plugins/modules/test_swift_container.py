@@ -1,14 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """swift_container against a stand-in for swiftclient.Connection that answers with the headers RGW sent (recorded
 from Pacific); the module's behaviour against a real RGW is covered by the molecule scenarios."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 

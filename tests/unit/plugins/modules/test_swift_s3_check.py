@@ -1,14 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """swift_s3_check against stand-ins for swiftclient.Connection and for S3's HEAD answers; against a real RGW with
 Swift large objects written by registry 2.8 it runs in the registry_swift scenario."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 

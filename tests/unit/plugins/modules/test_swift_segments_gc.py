@@ -1,14 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """swift_segments_gc against a stand-in for swiftclient.Connection holding a container laid out as distribution
 2.8's swift driver writes it; the module against a real RGW is covered by the ceph_aio scenario."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 
