@@ -11,7 +11,7 @@ assertion that uses it names the problem instead of a Jinja traceback.
 import ipaddress
 import re
 
-from ansible_collections.wharf.registry.plugins.module_utils._difference import split_authority, URL_AUTHORITY
+from ansible_collections.wharf.registry.plugins.module_utils._difference import URL_AUTHORITY, split_authority
 
 # What inventories/example/group_vars/all/vault.yml.example holds in place of every secret the user must fill in.
 PLACEHOLDER = 'CHANGE-ME'

@@ -56,8 +56,9 @@ def _typed(key, value):
         if key == 'auth_version':
             return int(value)
     except (TypeError, ValueError):
+        # from None: an AnsibleError appends its cause's message, and this is the whole sentence.
         raise AnsibleFilterError('The storage hand-off needs %s to be %s, not %r.'
-                                 % (key, 'a boolean' if key == 'validate_certs' else 'a number', value))
+                                 % (key, 'a boolean' if key == 'validate_certs' else 'a number', value)) from None
     return value
 
 

@@ -79,7 +79,7 @@ def url_passwords(value):
         return set().union(*[url_passwords(item) for item in value])
     if isinstance(value, str):
         passwords = (split_authority(match.group(2))[1] for match in URL_AUTHORITY.finditer(value))
-        return set(password for password in passwords if password)
+        return {password for password in passwords if password}
     return set()
 
 

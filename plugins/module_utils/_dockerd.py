@@ -198,7 +198,7 @@ class DockerdFlagReader:
         except OSError as exc:
             if optional:
                 return path, {}
-            raise DockerdFlagsError('Cannot read %s, which %s needs: %s' % (path, self.unit_name, to_native(exc)))
+            raise DockerdFlagsError('Cannot read %s, which %s needs: %s' % (path, self.unit_name, to_native(exc))) from exc
 
     def flags(self):
         """{config key: (flag, file that sets it)} for every dockerd flag that has a daemon.json twin."""

@@ -207,11 +207,11 @@ class RadosgwAdmin:
         if out.strip():
             try:
                 data = json.loads(out)
-            except ValueError:
+            except ValueError as exc:
                 out, err = self._shown(secrets, out, err)
                 raise RadosgwAdminError(
                     "radosgw-admin %s printed something that is not JSON." % " ".join(args[:2]),
-                    cmd=shown, rc=rc, stdout=out, stderr=err)
+                    cmd=shown, rc=rc, stdout=out, stderr=err) from exc
         return data
 
     @staticmethod
@@ -339,14 +339,14 @@ class RadosgwAdminOps:
         except S3Error as exc:
             if absent and exc.code == absent:
                 return None
-            raise RadosgwAdminError(self._sentence(exc, method, subresource, params), cmd=shown, status=exc.status)
+            raise RadosgwAdminError(self._sentence(exc, method, subresource, params), cmd=shown, status=exc.status) from exc
         if not body.strip():
             return None
         try:
             return json.loads(body)
-        except ValueError:
+        except ValueError as exc:
             raise RadosgwAdminError("RGW answered %s with something that is not JSON." % shown.split("?")[0],
-                                    cmd=shown, status=200)
+                                    cmd=shown, status=200) from exc
 
     def _sentence(self, exc, method, subresource, params):
         what = "%s %s%s" % (method, self.PATH, "?" + subresource if subresource else "")

@@ -85,7 +85,7 @@ def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_dat
 
     headers are the ones to sign besides host, x-amz-date and x-amz-content-sha256; query as canonical_query takes it.
     """
-    signed = dict((name.lower(), " ".join(str(value).split())) for name, value in headers.items())
+    signed = {name.lower(): " ".join(str(value).split()) for name, value in headers.items()}
     signed.update({"host": host, "x-amz-date": amz_date, "x-amz-content-sha256": payload_hash})
     names = sorted(signed)
     canonical_request = "\n".join([
@@ -140,7 +140,7 @@ class S3Client:
                                      amz_date, query=query),
         }
         url = self.endpoint + quote(path, safe="/~")
-        shown = url + ("?" + "&".join(sorted(set(name for name, value in query if value is None))) if query else "")
+        shown = url + ("?" + "&".join(sorted({name for name, value in query if value is None})) if query else "")
         if query:
             url += "?" + canonical_query(query)
         try:
@@ -148,7 +148,7 @@ class S3Client:
                                 validate_certs=self.validate_certs, ca_path=self.ca_path, timeout=self.timeout,
                                 follow_redirects="none")
             if with_headers:
-                headers = dict((name.lower(), value) for name, value in response.headers.items())
+                headers = {name.lower(): value for name, value in response.headers.items()}
                 return response.getcode(), response.read(), headers
             return response.getcode(), response.read()
         except HTTPError as exc:
@@ -156,9 +156,9 @@ class S3Client:
             found = ERROR_CODE.search(body.decode("utf-8", "replace")) if body else None
             code = (found.group(1) or found.group(2)) if found else None
             raise S3Error("%s %s answered HTTP %s%s" % (method, shown, exc.code, " (%s)" % code if code else ""),
-                          status=exc.code, code=code)
+                          status=exc.code, code=code) from exc
         except (URLError, OSError) as exc:
-            raise S3Error("cannot reach %s: %s" % (self.endpoint, getattr(exc, "reason", exc)))
+            raise S3Error("cannot reach %s: %s" % (self.endpoint, getattr(exc, "reason", exc))) from exc
 
     def bucket_exists(self, bucket):
         """True or False; a 403 is told apart (bad credentials or someone else's bucket) by asking for the list."""
@@ -172,7 +172,7 @@ class S3Client:
                 # HEAD answers carry no error code: list the user's buckets to learn whether the keys are wrong.
                 self.request("GET", "/")
                 raise S3Error("bucket %s exists but belongs to another user." % bucket, status=403,
-                              code="AccessDenied")
+                              code="AccessDenied") from exc
             raise
 
     def object_size(self, bucket, key):

@@ -82,10 +82,10 @@ def connect(module):
     except ClientException as exc:
         if exc.http_status in (401, 403):
             raise SwiftError("Swift authentication at %s failed for user %s (HTTP %s): check user and key."
-                             % (params["auth_url"], params["user"], exc.http_status), exc.http_status)
-        raise SwiftError("Swift authentication at %s failed: %s" % (params["auth_url"], exc), exc.http_status)
+                             % (params["auth_url"], params["user"], exc.http_status), exc.http_status) from exc
+        raise SwiftError("Swift authentication at %s failed: %s" % (params["auth_url"], exc), exc.http_status) from exc
     except Exception as exc:  # requests/keystoneauth connection errors have no common base class here
-        raise SwiftError("Could not reach the Swift auth URL %s: %s" % (params["auth_url"], exc))
+        raise SwiftError("Could not reach the Swift auth URL %s: %s" % (params["auth_url"], exc)) from exc
     return conn
 
 

@@ -87,7 +87,7 @@ def _parse(text, path):
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ContainerdConfigError('%s is not valid TOML (%s); fix it first.' % (path, to_native(exc)))
+        raise ContainerdConfigError('%s is not valid TOML (%s); fix it first.' % (path, to_native(exc))) from exc
 
 
 def _toml_string(value):
@@ -140,7 +140,7 @@ def run(module):
     except FileNotFoundError:
         before = None
     except (OSError, UnicodeError) as exc:
-        raise ContainerdConfigError('Cannot read %s: %s' % (path, to_native(exc)))
+        raise ContainerdConfigError('Cannot read %s: %s' % (path, to_native(exc))) from exc
 
     current, after = desired_text(before or '', config_path, path)
     result = dict(changed=after is not None, config_path=current)

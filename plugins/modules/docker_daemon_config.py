@@ -211,7 +211,7 @@ def merge_value(current, wanted, list_mode):
             merged[key] = merge_value(current[key], value, list_mode) if key in current else value
         return merged
     if list_mode == 'merge' and isinstance(current, list) and isinstance(wanted, list):
-        seen = set(canonical(item) for item in current)
+        seen = {canonical(item) for item in current}
         merged = list(current)
         for item in wanted:
             if canonical(item) not in seen:
@@ -230,7 +230,7 @@ def find_nulls(value, where):
 
 
 def desired_config(current, config, list_mode, remove_keys):
-    result = dict((key, value) for key, value in current.items() if key not in remove_keys)
+    result = {key: value for key, value in current.items() if key not in remove_keys}
     for key, value in config.items():
         result[key] = merge_value(result[key], value, list_mode) if key in result else value
     return result
@@ -263,7 +263,7 @@ def parse_json_config(text, path):
         data = json.loads(text)
     except ValueError as exc:
         raise DaemonConfigError('%s is not valid JSON (%s); fix or remove it, the module leaves it untouched.'
-                                % (path, to_native(exc)))
+                                % (path, to_native(exc))) from exc
     if not isinstance(data, dict):
         raise DaemonConfigError('%s holds a JSON %s, not an object; fix or remove it, the module leaves it untouched.'
                                 % (path, type(data).__name__))
@@ -287,7 +287,7 @@ class DockerDaemonConfig:
             with open(self.path, 'rb') as handle:
                 text = to_text(handle.read(), errors='surrogate_or_strict')
         except (OSError, UnicodeError) as exc:
-            raise DaemonConfigError('Cannot read %s: %s' % (self.path, to_native(exc)))
+            raise DaemonConfigError('Cannot read %s: %s' % (self.path, to_native(exc))) from exc
         return text, parse_json_config(text, self.path)
 
     def check_flags(self):

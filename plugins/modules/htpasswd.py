@@ -89,6 +89,7 @@ import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.wharf.registry.plugins.module_utils._files import write_atomically
 
 try:

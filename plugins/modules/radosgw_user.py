@@ -274,7 +274,7 @@ class RadosgwUser:
         if self.params["email"]:
             # What RGW stores (it lowers ASCII letters only): compared as given, it would never be unchanged.
             self.params["email"] = re.sub("[A-Z]+", lambda match: match.group(0).lower(), self.params["email"])
-        for option, dummy_scope in QUOTA_SCOPES:
+        for option, _scope in QUOTA_SCOPES:
             quota = dict(self.params[option] or {})
             if quota.get("max_size") is not None:
                 size = size_in_bytes(quota["max_size"])
@@ -333,7 +333,7 @@ class RadosgwUser:
         self.diff.add("state", "absent", "present")
         for option in USER_FIELDS:
             self.diff.add(option, None, params[option])
-        fields = dict((option, params[option]) for option in USER_FIELDS if params[option] not in (None, ""))
+        fields = {option: params[option] for option in USER_FIELDS if params[option] not in (None, "")}
         fields["display_name"] = predicted["display_name"]
         if not self.module.check_mode:
             predicted = self.rgw.user_create(self.uid, fields, params["access_key"], params["secret_key"])
@@ -375,10 +375,10 @@ class RadosgwUser:
                 latest = self.rgw.user_suspend(self.uid, params["suspended"])
 
         if params["caps"] is not None:
-            have = dict((cap["type"], cap["perm"]) for cap in current.get("caps") or [])
-            want = dict((cap["type"], CAP_PERMS[cap["perm"]]) for cap in params["caps"])
-            remove = dict((t, p) for t, p in have.items() if want.get(t) != p)
-            add = dict((t, p) for t, p in want.items() if have.get(t) != p)
+            have = {cap["type"]: cap["perm"] for cap in current.get("caps") or []}
+            want = {cap["type"]: CAP_PERMS[cap["perm"]] for cap in params["caps"]}
+            remove = {t: p for t, p in have.items() if want.get(t) != p}
+            add = {t: p for t, p in want.items() if have.get(t) != p}
             if remove or add:
                 self.diff.add("caps", caps_string(have), caps_string(want))
                 after["caps"] = [{"type": t, "perm": p} for t, p in sorted(want.items())]
@@ -429,8 +429,8 @@ class RadosgwUser:
         if not limits_changed and not toggle:
             return False
         new["max_size_kb"] = max(new.get("max_size", -1), 0) // 1024
-        self.diff.add(option, dict((k, have.get(k)) for k in ("enabled", "max_size", "max_objects")),
-                      dict((k, new.get(k)) for k in ("enabled", "max_size", "max_objects")))
+        self.diff.add(option, {k: have.get(k) for k in ("enabled", "max_size", "max_objects")},
+                      {k: new.get(k) for k in ("enabled", "max_size", "max_objects")})
         after[option] = new
         if not self.module.check_mode:
             change = dict(enabled=new["enabled"]) if toggle else {}

@@ -158,7 +158,7 @@ def describe(name, headers):
         "bytes": int(headers.get("x-container-bytes-used", 0)),
         "read_acl": headers.get("x-container-read", ""),
         "write_acl": headers.get("x-container-write", ""),
-        "metadata": dict((k[len(META_PREFIX):], v) for k, v in headers.items() if k.startswith(META_PREFIX)),
+        "metadata": {k[len(META_PREFIX):]: v for k, v in headers.items() if k.startswith(META_PREFIX)},
     }
 
 
@@ -212,7 +212,7 @@ class SwiftContainer:
 
     def ensure(self, current):
         params = self.params
-        wanted_meta = dict((str(k).lower(), str(v)) for k, v in params["metadata"].items())
+        wanted_meta = {str(k).lower(): str(v) for k, v in params["metadata"].items()}
         before = current or {"name": self.name, "object_count": 0, "bytes": 0, "read_acl": "", "write_acl": "",
                              "metadata": {}}
         after = dict(before, metadata=dict(before["metadata"]))
@@ -221,7 +221,7 @@ class SwiftContainer:
             self.diff.add("state", "absent", "present")
 
         acl_changed = False
-        for option, header in (("read_acl", "X-Container-Read"), ("write_acl", "X-Container-Write")):
+        for option, _header in (("read_acl", "X-Container-Read"), ("write_acl", "X-Container-Write")):
             if params[option] is not None and normalise_acl(params[option]) != normalise_acl(before[option]):
                 after[option] = normalise_acl(params[option])
                 self.diff.add(option, before[option], after[option])
@@ -244,7 +244,7 @@ class SwiftContainer:
 
         if not self.module.check_mode:
             if current is None:
-                self.conn.put_container(self.name, headers=dict((k, v) for k, v in headers.items() if v != ""))
+                self.conn.put_container(self.name, headers={k: v for k, v in headers.items() if v != ""})
             elif headers:
                 self.conn.post_container(self.name, headers=headers)
             if headers or current is None:

@@ -205,7 +205,7 @@ class SegmentSweep:
             return self.conn.get_container(self.container, full_listing=True)
         except ClientException as exc:
             if exc.http_status == 404:
-                raise SwiftError("container %s does not exist." % self.container, 404)
+                raise SwiftError("container %s does not exist." % self.container, 404) from exc
             raise
 
     def manifest_targets(self, objects):
@@ -303,7 +303,7 @@ class SegmentSweep:
         if self.params["delete"] and orphans:
             deleted = dict(orphaned) if self.module.check_mode else self.delete(orphans)
         diff = DifferenceTracker()
-        diff.add("orphaned", orphaned, dict((key, orphaned[key] - deleted[key]) for key in orphaned))
+        diff.add("orphaned", orphaned, {key: orphaned[key] - deleted[key] for key in orphaned})
         result = dict(
             changed=deleted["objects"] > 0,
             segments_path=self.segments_path,

@@ -137,4 +137,4 @@ def test_systemd_image_boots_with_the_lab_host_options(name, container):
     packages = (spec.get("args") or {}).get("PACKAGES", "").split()
     if packages:
         states = docker("exec", host, "dpkg-query", "-W", "-f=${db:Status-Status}\\n", *packages).split()
-        assert states == ["installed"] * len(packages), f"{spec['tag']}: {dict(zip(packages, states))}"
+        assert states == ["installed"] * len(packages), f"{spec['tag']}: {dict(zip(packages, states, strict=False))}"

@@ -28,7 +28,7 @@ def send_slowly():
             try:
                 answer = conn.recv(4096) or b"closed"
                 break
-            except socket.timeout:
+            except TimeoutError:
                 pass
     except OSError as error:
         answer = repr(error).encode()

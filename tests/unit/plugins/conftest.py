@@ -13,7 +13,6 @@ import json
 import os
 
 import pytest
-
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 

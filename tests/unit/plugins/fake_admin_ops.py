@@ -176,14 +176,14 @@ class FakeAdminOps:
 
     def put_caps(self, args):
         user = self._user(args)
-        caps = dict((cap["type"], cap["perm"]) for cap in user["caps"])
+        caps = {cap["type"]: cap["perm"] for cap in user["caps"]}
         caps.update(cap.split("=") for cap in args["user-caps"].split(";"))
         user["caps"] = [{"type": name, "perm": perm} for name, perm in sorted(caps.items())]
         return user["caps"]
 
     def delete_caps(self, args):
         user = self._user(args)
-        drop = set(cap.split("=")[0] for cap in args["user-caps"].split(";"))
+        drop = {cap.split("=")[0] for cap in args["user-caps"].split(";")}
         user["caps"] = [cap for cap in user["caps"] if cap["type"] not in drop]
         return user["caps"]
 

@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 DRIVER = Path(__file__).resolve().parents[3] / "molecule" / "_system" / "files" / "load_driver.py"
 

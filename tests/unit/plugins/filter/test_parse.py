@@ -5,7 +5,6 @@
 """The parsing filters on what the roles really read, and on the inputs that broke ad-hoc Jinja before."""
 
 import pytest
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wharf.registry.plugins.filter.parse import (

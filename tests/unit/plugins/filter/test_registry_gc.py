@@ -8,7 +8,6 @@ import json
 import os
 
 import pytest
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wharf.registry.plugins.filter.registry_gc import (

@@ -9,7 +9,6 @@ import os
 
 import pytest
 import yaml
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wharf.registry.plugins.filter.registry_storage import (

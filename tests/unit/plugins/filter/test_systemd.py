@@ -6,7 +6,6 @@
 below was checked with a unit whose ExecStart printed its environment."""
 
 import pytest
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wharf.registry.plugins.filter.systemd import FilterModule, systemd_environment

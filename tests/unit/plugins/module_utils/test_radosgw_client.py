@@ -22,7 +22,7 @@ SECRET = "wharf-test-swift-secret-000000000000000001"
 
 class FakeModule:
     def __init__(self, answers, **params):
-        self.params = dict((name, spec.get("default")) for name, spec in RADOSGW_CONNECTION_SPEC.items())
+        self.params = {name: spec.get("default") for name, spec in RADOSGW_CONNECTION_SPEC.items()}
         self.params.update(params)
         self.answers = list(answers)
         self.runs = []

@@ -10,8 +10,8 @@ import os
 import stat
 
 import pytest
-
 from ansible.module_utils.testing import patch_module_args
+
 from ansible_collections.wharf.registry.plugins.modules import docker_daemon_config as module
 
 pytestmark = pytest.mark.usefixtures("confined_flag_reads")

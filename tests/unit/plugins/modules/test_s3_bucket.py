@@ -207,7 +207,7 @@ def test_client_signs_with_the_current_time(monkeypatch):
 def test_a_stale_clock_is_refused_as_rgw_refuses_it(monkeypatch):
     rgw = FakeRGW(buckets=["registry"])
     monkeypatch.setattr(_s3, "open_url", rgw)
-    stale = datetime.datetime.now(datetime.timezone.utc) - 2 * MAX_SKEW
+    stale = datetime.datetime.now(datetime.UTC) - 2 * MAX_SKEW
     with pytest.raises(_s3.S3Error) as caught:
         _s3.S3Client(ENDPOINT, ACCESS, SECRET, now=lambda: stale).create_bucket("other")
     assert caught.value.status == 403
@@ -215,7 +215,7 @@ def test_a_stale_clock_is_refused_as_rgw_refuses_it(monkeypatch):
 
 
 def test_the_fake_refuses_a_signature_of_the_wrong_secret():
-    headers = {"Host": "rgw:7480", "x-amz-date": datetime.datetime.now(datetime.timezone.utc).strftime(
+    headers = {"Host": "rgw:7480", "x-amz-date": datetime.datetime.now(datetime.UTC).strftime(
         "%Y%m%dT%H%M%SZ"), "x-amz-content-sha256": _s3.EMPTY_SHA256}
     headers["Authorization"] = _s3.sign_v4("HEAD", "rgw:7480", "/registry", {}, ACCESS, SECRET + "x", "default",
                                            headers["x-amz-date"])

@@ -11,7 +11,6 @@ import re
 
 import pytest
 import yaml
-
 from ansible.module_utils import basic
 
 MODULES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "modules")

@@ -8,6 +8,7 @@ from Pacific); the module's behaviour against a real RGW is covered by the molec
 import json
 
 import pytest
+
 # A plain import: without python-swiftclient (tests/unit/requirements.txt) these tests must fail, not be skipped.
 from swiftclient.exceptions import ClientException
 
@@ -158,7 +159,7 @@ def test_wrong_key_is_one_sentence(run):
 
 
 def test_unreachable_auth_url(run):
-    conn = FakeConnection(auth_error=IOError("Connection refused"))
+    conn = FakeConnection(auth_error=OSError("Connection refused"))
     failure = run(conn, dict(container="reg"))
     assert failure.failed
     assert failure.result["msg"].startswith("Could not reach the Swift auth URL http://rgw:7480/auth/v1")

@@ -69,7 +69,7 @@ def run(monkeypatch, run_module):
 def test_large_objects_read_whole_through_s3(run):
     objects = {BLOBS + "aa/%02d/data" % i: (20 + i, i % 2 == 0) for i in range(4)}
     objects["files/docker/registry/v2/repositories/x/_layers/link"] = (71, False)
-    result = run(objects, dict((name, size) for name, (size, dlo) in objects.items())).result
+    result = run(objects, {name: size for name, (size, dlo) in objects.items()}).result
     assert result == dict(changed=False, objects=4, checked=4, large_objects=2, bytes=20 + 21 + 22 + 23)
 
 
@@ -91,7 +91,7 @@ def test_an_object_s3_cannot_read_fails(run):
 
 def test_sample_spreads_over_the_listing(run):
     objects = {BLOBS + "%03d/data" % i: (1, False) for i in range(100)}
-    done = run(objects, dict((name, 1) for name in objects), sample=5, check_mode=True)
+    done = run(objects, dict.fromkeys(objects, 1), sample=5, check_mode=True)
     assert done.result["checked"] == 5 and done.result["objects"] == 100
     assert done.swift.heads[0].endswith("000/data") and done.swift.heads[-1].endswith("099/data")
 

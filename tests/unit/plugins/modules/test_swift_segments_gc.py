@@ -8,6 +8,7 @@
 import json
 
 import pytest
+
 # A plain import: without python-swiftclient (tests/unit/requirements.txt) these tests must fail, not be skipped.
 from swiftclient.exceptions import ClientException
 
@@ -53,7 +54,7 @@ class FakeConnection:
     """One container's objects (a "manifest" key makes an object a DLO manifest); records every request."""
 
     def __init__(self, objects, fail_delete=None):
-        self.objects = dict((obj["name"], obj) for obj in objects)
+        self.objects = {obj["name"]: obj for obj in objects}
         self.fail_delete = fail_delete
         self.requests = []
 
@@ -67,7 +68,7 @@ class FakeConnection:
     def get_container(self, container, full_listing=False):
         assert container == "registry" and full_listing
         self.requests.append("list")
-        listing = [dict((k, v) for k, v in obj.items() if k != "manifest") for name, obj in sorted(self.objects.items())]
+        listing = [{k: v for k, v in obj.items() if k != "manifest"} for name, obj in sorted(self.objects.items())]
         return {"date": NOW, "x-container-object-count": str(len(listing))}, listing
 
     def head_object(self, container, name):
