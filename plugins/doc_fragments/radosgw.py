@@ -4,7 +4,6 @@
 
 
 class ModuleDocFragment:
-
     # How the RGW modules reach RGW: radosgw-admin (the default) or the Admin Ops API (admin_endpoint). Set these
     # once for all of them with module_defaults: {group/wharf.registry.rgw: {...}}.
     DOCUMENTATION = r"""

@@ -4,7 +4,6 @@
 
 
 class ModuleDocFragment:
-
     # How the S3 modules reach RGW. Set these once with module_defaults: {group/wharf.registry.s3: {...}}.
     DOCUMENTATION = r"""
 options:

@@ -4,7 +4,6 @@
 
 
 class ModuleDocFragment:
-
     # How the Swift modules authenticate. Set these once with module_defaults: {group/wharf.registry.swift: {...}}.
     DOCUMENTATION = r"""
 options:

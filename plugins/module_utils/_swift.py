@@ -66,23 +66,35 @@ def connect(module):
     if params["auth_version"] == "3":
         if not params["project_name"]:
             module.fail_json(msg="auth_version 3 (Keystone) needs project_name.")
-        os_options = dict(project_name=params["project_name"],
-                          project_domain_name=params["project_domain_name"],
-                          user_domain_name=params["user_domain_name"])
+        os_options = dict(
+            project_name=params["project_name"],
+            project_domain_name=params["project_domain_name"],
+            user_domain_name=params["user_domain_name"],
+        )
         if params["region_name"]:
             os_options["region_name"] = params["region_name"]
     conn = swiftclient.Connection(
-        authurl=params["auth_url"], user=params["user"], key=params["key"], auth_version=params["auth_version"],
-        os_options=os_options, insecure=not params["validate_certs"], cacert=params["ca_cert"],
+        authurl=params["auth_url"],
+        user=params["user"],
+        key=params["key"],
+        auth_version=params["auth_version"],
+        os_options=os_options,
+        insecure=not params["validate_certs"],
+        cacert=params["ca_cert"],
         timeout=params["timeout"],
         # One retry for a transient error; a dead endpoint should fail in seconds, not after a long back-off.
-        retries=1, starting_backoff=0.5)
+        retries=1,
+        starting_backoff=0.5,
+    )
     try:
         conn.get_auth()
     except ClientException as exc:
         if exc.http_status in (401, 403):
-            raise SwiftError("Swift authentication at %s failed for user %s (HTTP %s): check user and key."
-                             % (params["auth_url"], params["user"], exc.http_status), exc.http_status) from exc
+            raise SwiftError(
+                "Swift authentication at %s failed for user %s (HTTP %s): check user and key."
+                % (params["auth_url"], params["user"], exc.http_status),
+                exc.http_status,
+            ) from exc
         raise SwiftError("Swift authentication at %s failed: %s" % (params["auth_url"], exc), exc.http_status) from exc
     except Exception as exc:  # requests/keystoneauth connection errors have no common base class here
         raise SwiftError("Could not reach the Swift auth URL %s: %s" % (params["auth_url"], exc)) from exc

@@ -158,7 +158,7 @@ def describe(name, headers):
         "bytes": int(headers.get("x-container-bytes-used", 0)),
         "read_acl": headers.get("x-container-read", ""),
         "write_acl": headers.get("x-container-write", ""),
-        "metadata": {k[len(META_PREFIX):]: v for k, v in headers.items() if k.startswith(META_PREFIX)},
+        "metadata": {k[len(META_PREFIX) :]: v for k, v in headers.items() if k.startswith(META_PREFIX)},
     }
 
 
@@ -196,8 +196,10 @@ class SwiftContainer:
             return dict(deleted_objects=0)
         count = current["object_count"]
         if count and not self.params["force"]:
-            self.module.fail_json(msg="container %s holds %d objects; set force: true to delete them with it."
-                                      % (self.name, count), container=current)
+            self.module.fail_json(
+                msg="container %s holds %d objects; set force: true to delete them with it." % (self.name, count),
+                container=current,
+            )
         self.diff.add("state", "present", "absent")
         if count:
             self.diff.add("object_count", count, 0)
@@ -213,8 +215,14 @@ class SwiftContainer:
     def ensure(self, current):
         params = self.params
         wanted_meta = {str(k).lower(): str(v) for k, v in params["metadata"].items()}
-        before = current or {"name": self.name, "object_count": 0, "bytes": 0, "read_acl": "", "write_acl": "",
-                             "metadata": {}}
+        before = current or {
+            "name": self.name,
+            "object_count": 0,
+            "bytes": 0,
+            "read_acl": "",
+            "write_acl": "",
+            "metadata": {},
+        }
         after = dict(before, metadata=dict(before["metadata"]))
         headers = {}
         if current is None:

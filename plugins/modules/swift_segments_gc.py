@@ -176,8 +176,11 @@ SEGMENT_NAME = re.compile(r"([0-9a-f]{3}/[0-9a-f]+)/[0-9]{16}\Z")
 
 
 def totals(sets=()):
-    return {"sets": len(sets), "objects": sum(len(s["objects"]) for s in sets),
-            "bytes": sum(sum(s["objects"].values()) for s in sets)}
+    return {
+        "sets": len(sets),
+        "objects": sum(len(s["objects"]) for s in sets),
+        "bytes": sum(sum(s["objects"].values()) for s in sets),
+    }
 
 
 def listing_time(value):
@@ -254,7 +257,7 @@ class SegmentSweep:
         referenced = set()
         for target in targets:
             # At or below a set: the set itself, as the driver's manifests name it, or one of its segments.
-            parts = target[len(self.segments_path):].split("/") if target.startswith(self.segments_path) else []
+            parts = target[len(self.segments_path) :].split("/") if target.startswith(self.segments_path) else []
             if len(parts) >= 2 and self.segments_path + "/".join(parts[:2]) in sets:
                 referenced.add(self.segments_path + "/".join(parts[:2]))
             index = bisect.bisect_left(names, target)
@@ -276,8 +279,10 @@ class SegmentSweep:
                         continue
                     self.module.fail_json(
                         msg="Deleting segment %s failed (HTTP %s) after %d objects (%d bytes) were deleted."
-                            % (name, exc.http_status, deleted["objects"], deleted["bytes"]),
-                        status=exc.http_status, deleted=deleted)
+                        % (name, exc.http_status, deleted["objects"], deleted["bytes"]),
+                        status=exc.http_status,
+                        deleted=deleted,
+                    )
                 deleted["objects"] += 1
                 deleted["bytes"] += size
             if deleted["objects"] > before:
@@ -312,7 +317,7 @@ class SegmentSweep:
             young=totals(young),
             orphaned=orphaned,
             deleted=deleted,
-            orphaned_sets=[entry["name"] for entry in orphans[:self.params["max_report"]]],
+            orphaned_sets=[entry["name"] for entry in orphans[: self.params["max_report"]]],
             unrecognised_objects=unrecognised,
         )
         if self.module._diff:

@@ -22,9 +22,7 @@ LAB_IMAGES = MANIFEST["lab_images"]
 REGISTRIES = {name: spec for name, spec in LAB_IMAGES.items() if name.startswith("registry_")}
 # The bare systemd images and those prepared from them with a role's packages installed.
 SYSTEMD_HOSTS = {
-    name: spec
-    for name, spec in LAB_IMAGES.items()
-    if name.endswith("_systemd") or spec.get("context") == "prepared"
+    name: spec for name, spec in LAB_IMAGES.items() if name.endswith("_systemd") or spec.get("context") == "prepared"
 }
 
 

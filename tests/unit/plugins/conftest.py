@@ -71,7 +71,9 @@ class Replay:
         self.calls = []
         self.warnings = []
         self.base = list(RECORDED_BASE)
-        monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda module, argv, **kw: self._run_command(argv, **kw))
+        monkeypatch.setattr(
+            basic.AnsibleModule, "run_command", lambda module, argv, **kw: self._run_command(argv, **kw)
+        )
         monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, **kw: name)
         _capture_exits(monkeypatch)
         monkeypatch.setattr(basic.AnsibleModule, "warn", lambda module, warning: self.warnings.append(warning))
@@ -84,8 +86,8 @@ class Replay:
 
     def tail(self, name):
         argv = self.steps[name]["argv"]
-        assert argv[:len(RECORDED_BASE)] == RECORDED_BASE
-        return argv[len(RECORDED_BASE):]
+        assert argv[: len(RECORDED_BASE)] == RECORDED_BASE
+        return argv[len(RECORDED_BASE) :]
 
     def expect(self, *entries):
         """Each entry: a step name, or (argv tail or step name, step name whose output to serve)."""

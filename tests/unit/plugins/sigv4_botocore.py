@@ -20,13 +20,17 @@ MAX_SKEW = datetime.timedelta(minutes=15)
 
 def botocore_signature(method, url, headers, body, access_key, secret_key, region):
     """(credential, signed headers, signature) as botocore computes them for the request as sent."""
-    request = AWSRequest(method=method, url=url, data=body,
-                         headers={k: v for k, v in headers.items() if k.lower() != "authorization"})
+    request = AWSRequest(
+        method=method, url=url, data=body, headers={k: v for k, v in headers.items() if k.lower() != "authorization"}
+    )
     request.context["timestamp"] = headers["x-amz-date"]
     auth = S3SigV4Auth(Credentials(access_key, secret_key), "s3", region)
     string_to_sign = auth.string_to_sign(request, auth.canonical_request(request))
-    return (access_key + "/" + auth.credential_scope(request), auth.signed_headers(auth.headers_to_sign(request)),
-            auth.signature(string_to_sign, request))
+    return (
+        access_key + "/" + auth.credential_scope(request),
+        auth.signed_headers(auth.headers_to_sign(request)),
+        auth.signature(string_to_sign, request),
+    )
 
 
 def authentic(method, url, headers, data, access_key, secret_key, region="default"):
@@ -37,8 +41,7 @@ def authentic(method, url, headers, data, access_key, secret_key, region="defaul
     if not found:
         return False
     # Like RGW, sign over the headers the client says it signed (an HTTP client adds others on its way).
-    headers = {name: value for name, value in headers.items()
-                   if name in found.group(2).split(";") + ["authorization"]}
+    headers = {name: value for name, value in headers.items() if name in found.group(2).split(";") + ["authorization"]}
     sent = datetime.datetime.strptime(headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
     if abs(datetime.datetime.now(datetime.UTC) - sent) > MAX_SKEW:
         return False

@@ -32,8 +32,11 @@ def test_missing_user_is_an_empty_list(replay):
 
 
 def test_all_users(replay):
-    replay.expect("user_list", ("user_info_alice", "user_info_alice_final"),
-                  (["user", "info", "--uid=bob"], "user_create_bob_given_key"))
+    replay.expect(
+        "user_list",
+        ("user_info_alice", "user_info_alice_final"),
+        (["user", "info", "--uid=bob"], "user_create_bob_given_key"),
+    )
     result = replay.run(main, dict(), check_mode=True).result
     assert [u["user_id"] for u in result["users"]] == ["alice", "bob"]
 

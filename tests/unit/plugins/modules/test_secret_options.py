@@ -20,8 +20,9 @@ MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith(
 SECRET_NAME = re.compile(r"secret|password|passw|passphrase|token|credential|(^|_)key$", re.IGNORECASE)
 # Documented as a secret: the description says what the value is ("The Swift secret.", "Secret of the S3 key") or
 # marks it "Sensitive.".
-SECRET_DOC = re.compile(r"^(?:(?:the|a|an) )?(?:[\w-]+ ){0,3}(?:secret|password|token|passphrase)s?\b|(?:^|\. )Sensitive\b",
-                        re.IGNORECASE)
+SECRET_DOC = re.compile(
+    r"^(?:(?:the|a|an) )?(?:[\w-]+ ){0,3}(?:secret|password|token|passphrase)s?\b|(?:^|\. )Sensitive\b", re.IGNORECASE
+)
 # Options whose name or text suggests a secret but that hold none, each with the reason.
 NOT_SECRET = {
     "access_key": "an S3 access key is the key's public identifier; its secret is secret_key",
@@ -37,6 +38,7 @@ class SpecSeen(Exception):
 
 def argument_spec(monkeypatch, name):
     """The argument spec module `name` hands AnsibleModule when its main() runs."""
+
     def capture(module, argument_spec=None, **kwargs):
         raise SpecSeen(argument_spec)
 
@@ -55,7 +57,8 @@ def documented_options(name):
         parts = fragment.split(".")
         if len(parts) >= 3 and parts[:2] == ["wharf", "registry"]:
             fragment_module = importlib.import_module(
-                "ansible_collections.wharf.registry.plugins.doc_fragments." + parts[2])
+                "ansible_collections.wharf.registry.plugins.doc_fragments." + parts[2]
+            )
             text = getattr(fragment_module.ModuleDocFragment, (parts[3] if len(parts) > 3 else "documentation").upper())
             docs.append(yaml.safe_load(text))
     options = {}
@@ -64,6 +67,7 @@ def documented_options(name):
         for option, doc in (opts or {}).items():
             options[prefix + option] = doc
             walk(doc.get("suboptions"), prefix + option + ".")
+
     for doc in docs:
         walk(doc.get("options"), "")
     return options
@@ -108,8 +112,10 @@ def test_a_secret_without_no_log_is_found():
         access_key=dict(type="str", no_log=False),
         return_secrets=dict(type="bool"),
     )
-    docs = {"phrase": {"description": ["The secret phrase."]},
-            "login": {"description": ["V(1) is auth v1 (key = the subuser's secret)."]}}
+    docs = {
+        "phrase": {"description": ["The secret phrase."]},
+        "login": {"description": ["V(1) is auth v1 (key = the subuser's secret)."]},
+    }
     assert unprotected(spec, docs) == ["password", "login.api_token", "phrase"]
 
 

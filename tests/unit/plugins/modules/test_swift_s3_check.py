@@ -14,8 +14,15 @@ from ansible_collections.wharf.registry.plugins.modules.swift_s3_check import ma
 
 KEY = "wharf-test-swift-secret-000000000000000001"
 S3_SECRET = "s3 'q' $HOME ~ %"
-PARAMS = dict(auth_url="http://rgw:7480/auth/v1", user="demo:swift", key=KEY, container="registry",
-              s3_endpoint="http://rgw:7480", s3_access_key="AK", s3_secret_key=S3_SECRET)
+PARAMS = dict(
+    auth_url="http://rgw:7480/auth/v1",
+    user="demo:swift",
+    key=KEY,
+    container="registry",
+    s3_endpoint="http://rgw:7480",
+    s3_access_key="AK",
+    s3_secret_key=S3_SECRET,
+)
 BLOBS = "files/docker/registry/v2/blobs/sha256/"
 
 
@@ -34,8 +41,11 @@ class FakeSwift:
 
     def get_container(self, name, prefix=None, full_listing=False):
         # A manifest lists as zero bytes; HEAD gives the whole.
-        return {}, [{"name": obj, "bytes": 0 if dlo else size} for obj, (size, dlo) in sorted(self.objects.items())
-                    if obj.startswith(prefix or "")]
+        return {}, [
+            {"name": obj, "bytes": 0 if dlo else size}
+            for obj, (size, dlo) in sorted(self.objects.items())
+            if obj.startswith(prefix or "")
+        ]
 
     def head_object(self, container, name):
         self.heads.append(name)
@@ -63,6 +73,7 @@ def run(monkeypatch, run_module):
         assert KEY not in json.dumps(done.result) and S3_SECRET not in json.dumps(done.result)
         done.swift = swift
         return done
+
     return run_with
 
 
@@ -77,16 +88,18 @@ def test_another_size_through_s3_fails_in_one_sentence(run):
     name = BLOBS + "aa/00/data"
     done = run({name: (62914560, True)}, {name: 0})
     assert done.failed
-    assert done.result["msg"] == ("S3 gives %s in registry a size of 0 bytes, Swift 62914560: do not move this "
-                                  "container to the s3 driver." % name)
+    assert done.result["msg"] == (
+        "S3 gives %s in registry a size of 0 bytes, Swift 62914560: do not move this container to the s3 driver." % name
+    )
 
 
 def test_an_object_s3_cannot_read_fails(run):
     name = BLOBS + "aa/00/data"
     done = run({name: (5, False)}, {})
     assert done.failed
-    assert done.result["msg"].startswith("S3 cannot read %s in registry (HEAD /registry/%s answered HTTP 404)"
-                                         % (name, name))
+    assert done.result["msg"].startswith(
+        "S3 cannot read %s in registry (HEAD /registry/%s answered HTTP 404)" % (name, name)
+    )
 
 
 def test_sample_spreads_over_the_listing(run):
@@ -105,6 +118,7 @@ def test_spread():
 
 def test_bad_input_fails_in_one_sentence(run):
     assert run({}, {}, s3_endpoint="rgw:7480").result["msg"] == (
-        "s3_endpoint must be an http:// or https:// URL, e.g. http://rgw.example.com:7480.")
+        "s3_endpoint must be an http:// or https:// URL, e.g. http://rgw.example.com:7480."
+    )
     assert run({}, {}, sample=-1).result["msg"] == "sample is a number of objects, 0 for all of them, not -1."
     assert run({}, {}, container="a/b").result["msg"] == "container must be a non-empty name without '/'."
