@@ -199,8 +199,8 @@ EXAMPLES = r"""
 RETURN = r"""
 user:
   description:
-    - The user as C(radosgw-admin user info) reports it after the run (also with O(admin_endpoint)) (in check mode, as it would be), with every
-      C(secret_key) replaced by C(********) unless O(return_secrets=true).
+    - The user as C(radosgw-admin user info) reports it after the run (also with O(admin_endpoint)) (in check mode,
+      as it would be), with every C(secret_key) replaced by C(********) unless O(return_secrets=true).
     - Absent when the user does not exist at the end of the run.
     - With O(return_secrets=true) this holds secrets; use C(no_log) on the task.
   returned: when the user exists after the run

@@ -60,7 +60,8 @@ EXAMPLES = r"""
 RETURN = r"""
 users:
   description:
-    - The users as C(radosgw-admin user info) reports them (also with O(admin_endpoint)); an empty list when O(uid) does not exist.
+    - The users as C(radosgw-admin user info) reports them (also with O(admin_endpoint)); an empty list when O(uid)
+      does not exist.
     - Every C(secret_key) is C(********) unless O(return_secrets=true); then this holds secrets.
   returned: always
   type: list

@@ -20,7 +20,8 @@ case "$1" in
     case "$FAIL_IMPORT:$3" in
       *known*) ;;
       all:*) echo "Error response from daemon: no space left on device" >&2; exit 1 ;;
-      some:*) [ -e "$0.failed" ] && rm "$0.failed" || { touch "$0.failed"; echo "context deadline exceeded" >&2; exit 1; } ;;
+      some:*)
+        [ -e "$0.failed" ] && rm "$0.failed" || { touch "$0.failed"; echo "context deadline exceeded" >&2; exit 1; } ;;
     esac ;;
   push) [ -n "$HANG_PUSH" ] && [ "${2#*known}" = "$2" ] && exec sleep 600 ;;
 esac
