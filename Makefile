@@ -78,7 +78,9 @@ engine: ## make sure a Docker engine answers (installs and starts Debian's docke
 images: venv engine ## build the lab images (cached: rebuilt only when a recipe changes)
 	$(BIN)/python tools/harness/images.py build
 
-lint: venv collection ## yamllint, ansible-lint (offline) and the docsite's rst (antsibull-docs)
+lint: venv collection ## ruff (check and format), yamllint, ansible-lint (offline) and the docsite's rst (antsibull-docs)
+	ruff check .
+	ruff format --check .
 	yamllint -s .
 	ansible-lint
 	cd $(COLLECTION_LINK) && antsibull-docs lint-collection-docs .
@@ -107,4 +109,4 @@ $(MOLECULE_PHASES): molecule-%:
 	$(MAKE) --no-print-directory molecule SCENARIO=$(word 1,$(subst -deb, ,$*)) DEBIAN=$(word 2,$(subst -deb, ,$*))
 
 clean: ## remove build output (keeps .venv and the images)
-	rm -rf .build tests/output .pytest_cache
+	rm -rf .build tests/output .pytest_cache .ruff_cache

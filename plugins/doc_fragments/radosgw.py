@@ -1,15 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
-
-
-class ModuleDocFragment(object):
-
+class ModuleDocFragment:
     # How the RGW modules reach RGW: radosgw-admin (the default) or the Admin Ops API (admin_endpoint). Set these
     # once for all of them with module_defaults: {group/wharf.registry.rgw: {...}}.
     DOCUMENTATION = r"""

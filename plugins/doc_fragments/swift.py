@@ -1,15 +1,9 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
-
-
-class ModuleDocFragment(object):
-
+class ModuleDocFragment:
     # How the Swift modules authenticate. Set these once with module_defaults: {group/wharf.registry.swift: {...}}.
     DOCUMENTATION = r"""
 options:

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,25 +8,22 @@ Strings reach TOML and JSON through json.dumps: a JSON string is a valid TOML ba
 ``$``, ``%`` and non-ASCII arrive exactly as given.
 """
 
-from __future__ import annotations
-
 import base64
 import json
 
 from ansible_collections.wharf.registry.plugins.filter.preflight import registry_host_name
 
 # containerd and Docker reach Docker Hub under this name, not under docker.io.
-_DOCKER_HUB = 'docker.io'
-_DOCKER_HUB_SERVER = 'https://registry-1.docker.io'
+_DOCKER_HUB = "docker.io"
+_DOCKER_HUB_SERVER = "https://registry-1.docker.io"
 
 
 def _scheme(entry):
-    return 'http' if entry.get('insecure') else 'https'
+    return "http" if entry.get("insecure") else "https"
 
 
 def _endpoint(entry):
-    return {'host': entry['host'], 'insecure': bool(entry.get('insecure')),
-            'ca_cert': entry.get('ca_cert') or ''}
+    return {"host": entry["host"], "insecure": bool(entry.get("insecure")), "ca_cert": entry.get("ca_cert") or ""}
 
 
 def client_locations(registries, mirrors):
@@ -40,43 +36,47 @@ def client_locations(registries, mirrors):
     locations = {}
     for registry in registries or []:
         entry = _endpoint(registry)
-        entry['auth'] = ''
-        if registry.get('username'):
-            entry['auth'] = base64.b64encode(
-                ('%s:%s' % (registry['username'], registry.get('password') or '')).encode('utf-8')).decode('ascii')
-        entry['mirrors'] = []
-        entry['listed'] = True
-        locations[registry['host']] = entry
+        entry["auth"] = ""
+        if registry.get("username"):
+            entry["auth"] = base64.b64encode(
+                ("%s:%s" % (registry["username"], registry.get("password") or "")).encode("utf-8")
+            ).decode("ascii")
+        entry["mirrors"] = []
+        entry["listed"] = True
+        locations[registry["host"]] = entry
     for mirror in mirrors or []:
-        upstream = locations.setdefault(mirror['upstream'], {'host': mirror['upstream'], 'insecure': False,
-                                                             'ca_cert': '', 'auth': '', 'mirrors': [],
-                                                             'listed': False})
-        upstream['mirrors'].append(_endpoint(dict(mirror, host=mirror['mirror'])))
+        upstream = locations.setdefault(
+            mirror["upstream"],
+            {"host": mirror["upstream"], "insecure": False, "ca_cert": "", "auth": "", "mirrors": [], "listed": False},
+        )
+        upstream["mirrors"].append(_endpoint(dict(mirror, host=mirror["mirror"])))
     return list(locations.values())
 
 
-def pki_trust(entries, pki, key='host'):
+def pki_trust(entries, pki, key="host"):
     """The entries with the CA of registry_pki's hand-off where they need it.
 
     pki is the hand-off (ca_cert, names) or empty. An entry gets pki's ca_cert when it is neither insecure nor has a
     ca_cert of its own and its entry[key] (host[:port]) is one of the names the CA signed; every other entry stays as
     it is.
     """
-    if not pki or not pki.get('ca_cert'):
+    if not pki or not pki.get("ca_cert"):
         return list(entries or [])
-    names = set(pki.get('names') or [])
-    return [dict(entry, ca_cert=pki['ca_cert'])
-            if not entry.get('insecure') and not entry.get('ca_cert') and registry_host_name(entry.get(key)) in names
-            else entry
-            for entry in entries or []]
+    names = set(pki.get("names") or [])
+    return [
+        dict(entry, ca_cert=pki["ca_cert"])
+        if not entry.get("insecure") and not entry.get("ca_cert") and registry_host_name(entry.get(key)) in names
+        else entry
+        for entry in entries or []
+    ]
 
 
 def client_cas(registries, mirrors):
     """Each host of the registries and mirrors that has a ca_cert, once: host, ca_cert."""
     cas = {}
-    for entry in list(registries or []) + [dict(mirror, host=mirror['mirror']) for mirror in mirrors or []]:
-        if entry.get('ca_cert'):
-            cas.setdefault(entry['host'], {'host': entry['host'], 'ca_cert': entry['ca_cert']})
+    for entry in list(registries or []) + [dict(mirror, host=mirror["mirror"]) for mirror in mirrors or []]:
+        if entry.get("ca_cert"):
+            cas.setdefault(entry["host"], {"host": entry["host"], "ca_cert": entry["ca_cert"]})
     return list(cas.values())
 
 
@@ -90,51 +90,53 @@ def containerd_hosts_toml(location, config_path):
     containerd falls back to server after the [host] entries, so an upstream that only has mirrors needs no [host]
     of its own.
     """
-    def host_table(entry, url, capabilities, header=''):
-        lines = ['[host.%s]' % _toml(url), '  capabilities = %s' % _toml(capabilities)]
-        if entry['ca_cert']:
-            lines.append('  ca = %s' % _toml('%s/%s/ca.crt' % (config_path, entry['host'])))
+
+    def host_table(entry, url, capabilities, header=""):
+        lines = ["[host.%s]" % _toml(url), "  capabilities = %s" % _toml(capabilities)]
+        if entry["ca_cert"]:
+            lines.append("  ca = %s" % _toml("%s/%s/ca.crt" % (config_path, entry["host"])))
         if header:
-            lines += ['  [host.%s.header]' % _toml(url), '    authorization = %s' % _toml(header)]
+            lines += ["  [host.%s.header]" % _toml(url), "    authorization = %s" % _toml(header)]
         return lines
 
-    if location['host'] == _DOCKER_HUB:
+    if location["host"] == _DOCKER_HUB:
         server = _DOCKER_HUB_SERVER
     else:
-        server = '%s://%s' % (_scheme(location), location['host'])
-    lines = ['server = %s' % _toml(server)]
-    for mirror in location['mirrors']:
-        lines += [''] + host_table(mirror, '%s://%s' % (_scheme(mirror), mirror['host']), ['pull', 'resolve'])
-    if location['listed']:
-        lines += [''] + host_table(location, server, ['pull', 'resolve', 'push'],
-                                   'Basic ' + location['auth'] if location['auth'] else '')
-    return '\n'.join(lines) + '\n'
+        server = "%s://%s" % (_scheme(location), location["host"])
+    lines = ["server = %s" % _toml(server)]
+    for mirror in location["mirrors"]:
+        lines += [""] + host_table(mirror, "%s://%s" % (_scheme(mirror), mirror["host"]), ["pull", "resolve"])
+    if location["listed"]:
+        lines += [""] + host_table(
+            location, server, ["pull", "resolve", "push"], "Basic " + location["auth"] if location["auth"] else ""
+        )
+    return "\n".join(lines) + "\n"
 
 
 def containers_registries_conf(locations):
     """A registries.conf.d drop-in: one [[registry]] per location, its mirrors as [[registry.mirror]]."""
     lines = []
     for location in locations:
-        lines += ['[[registry]]', 'location = %s' % _toml(location['host'])]
-        if location['insecure']:
-            lines.append('insecure = true')
-        for mirror in location['mirrors']:
-            lines += ['', '[[registry.mirror]]', 'location = %s' % _toml(mirror['host'])]
-            if mirror['insecure']:
-                lines.append('insecure = true')
-        lines.append('')
-    return '\n'.join(lines)
+        lines += ["[[registry]]", "location = %s" % _toml(location["host"])]
+        if location["insecure"]:
+            lines.append("insecure = true")
+        for mirror in location["mirrors"]:
+            lines += ["", "[[registry.mirror]]", "location = %s" % _toml(mirror["host"])]
+            if mirror["insecure"]:
+                lines.append("insecure = true")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def containers_auth(existing, locations):
     """auth.json with each location's credentials set and every other entry of the existing file kept."""
     auth = dict(existing) if isinstance(existing, dict) else {}
-    auths = dict(auth.get('auths') or {})
+    auths = dict(auth.get("auths") or {})
     for location in locations:
-        if location['auth']:
-            auths[location['host']] = dict(auths.get(location['host']) or {}, auth=location['auth'])
-    auth['auths'] = auths
-    return json.dumps(auth, indent=2, sort_keys=True, ensure_ascii=False) + '\n'
+        if location["auth"]:
+            auths[location["host"]] = dict(auths.get(location["host"]) or {}, auth=location["auth"])
+    auth["auths"] = auths
+    return json.dumps(auth, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 class FilterModule:
@@ -142,10 +144,10 @@ class FilterModule:
 
     def filters(self):
         return {
-            'client_locations': client_locations,
-            'client_cas': client_cas,
-            'pki_trust': pki_trust,
-            'containerd_hosts_toml': containerd_hosts_toml,
-            'containers_registries_conf': containers_registries_conf,
-            'containers_auth': containers_auth,
+            "client_locations": client_locations,
+            "client_cas": client_cas,
+            "pki_trust": pki_trust,
+            "containerd_hosts_toml": containerd_hosts_toml,
+            "containers_registries_conf": containers_registries_conf,
+            "containers_auth": containers_auth,
         }

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -15,24 +14,22 @@ membership then agrees with the storage): otherwise a later push of D to another
 membership back to life.
 """
 
-from __future__ import annotations
-
 import re
 
 from ansible.errors import AnsibleFilterError
 
 # Repository names and digests as the distribution spec defines them; anything else is not garbage collection
 # output, and nothing else may reach a Redis command line.
-_NAME = r'[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*'
-_DIGEST = r'[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+'
+_NAME = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+_DIGEST = r"[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+"
 
-_REPOSITORY = re.compile(r'^(%s)$' % _NAME)
-_SUMMARY = re.compile(r'^(\d+) blobs marked, (\d+) blobs and (\d+) manifests eligible for deletion$')
-_BLOB = re.compile(r'^blob eligible for deletion: (%s)$' % _DIGEST)
+_REPOSITORY = re.compile(r"^(%s)$" % _NAME)
+_SUMMARY = re.compile(r"^(\d+) blobs marked, (\d+) blobs and (\d+) manifests eligible for deletion$")
+_BLOB = re.compile(r"^blob eligible for deletion: (%s)$" % _DIGEST)
 # 2.x names the manifest's digest inside its repository's section, 3.x prints {name digest [tags]}.
-_MANIFEST_2 = re.compile(r'^manifest eligible for deletion: (%s)$' % _DIGEST)
-_MANIFEST_3 = re.compile(r'^manifest eligible for deletion: \{(%s) (%s) \[[^\]]*\]\}$' % (_NAME, _DIGEST))
-_LAYER_LINK = re.compile(r'^(%s): layer link eligible for deletion: (%s)$' % (_NAME, _DIGEST))
+_MANIFEST_2 = re.compile(r"^manifest eligible for deletion: (%s)$" % _DIGEST)
+_MANIFEST_3 = re.compile(r"^manifest eligible for deletion: \{(%s) (%s) \[[^\]]*\]\}$" % (_NAME, _DIGEST))
+_LAYER_LINK = re.compile(r"^(%s): layer link eligible for deletion: (%s)$" % (_NAME, _DIGEST))
 
 
 def registry_gc_report(text):
@@ -44,14 +41,14 @@ def registry_gc_report(text):
     """
     if not isinstance(text, str):
         return {}
-    report = {'repositories': [], 'marked': None, 'blobs': [], 'manifests': [], 'layer_links': []}
+    report = {"repositories": [], "marked": None, "blobs": [], "manifests": [], "layer_links": []}
     counts = None
     repository = None
     for line in (line.strip() for line in text.splitlines()):
         match = _REPOSITORY.match(line)
         if match:
             repository = match.group(1)
-            report['repositories'].append(repository)
+            report["repositories"].append(repository)
             continue
         match = _SUMMARY.match(line)
         if match:
@@ -59,49 +56,51 @@ def registry_gc_report(text):
             continue
         match = _BLOB.match(line)
         if match:
-            report['blobs'].append(match.group(1))
+            report["blobs"].append(match.group(1))
             continue
         match = _MANIFEST_3.match(line)
         if match:
-            report['manifests'].append({'repository': match.group(1), 'digest': match.group(2)})
+            report["manifests"].append({"repository": match.group(1), "digest": match.group(2)})
             continue
         match = _MANIFEST_2.match(line)
         if match and repository:
-            report['manifests'].append({'repository': repository, 'digest': match.group(1)})
+            report["manifests"].append({"repository": repository, "digest": match.group(1)})
             continue
         match = _LAYER_LINK.match(line)
         if match:
-            report['layer_links'].append({'repository': match.group(1), 'digest': match.group(2)})
+            report["layer_links"].append({"repository": match.group(1), "digest": match.group(2)})
     # A report whose lists disagree with its own summary line was cut short or is not one.
-    if counts is None or counts[1:] != [len(report['blobs']), len(report['manifests'])]:
+    if counts is None or counts[1:] != [len(report["blobs"]), len(report["manifests"])]:
         return {}
-    report['marked'] = counts[0]
+    report["marked"] = counts[0]
     return report
 
 
 def registry_gc_cache_commands(report):
     """The redis-cli command lines that make the shared cache forget what the garbage collection in report deleted."""
-    if not isinstance(report, dict) or report.get('marked') is None:
-        raise AnsibleFilterError('registry_gc_cache_commands takes the result of registry_gc_report.')
+    if not isinstance(report, dict) or report.get("marked") is None:
+        raise AnsibleFilterError("registry_gc_cache_commands takes the result of registry_gc_report.")
     commands = []
-    for digest in report['blobs']:
-        commands.append('DEL blobs::%s' % _checked(_DIGEST, digest))
-    for link in report['manifests'] + report['layer_links']:
-        repository, digest = _checked(_NAME, link['repository']), _checked(_DIGEST, link['digest'])
-        commands.append('SREM repository::%s::blobs %s' % (repository, digest))
-        commands.append('DEL repository::%s::blobs::%s' % (repository, digest))
+    for digest in report["blobs"]:
+        commands.append("DEL blobs::%s" % _checked(_DIGEST, digest))
+    for link in report["manifests"] + report["layer_links"]:
+        repository, digest = _checked(_NAME, link["repository"]), _checked(_DIGEST, link["digest"])
+        commands.append("SREM repository::%s::blobs %s" % (repository, digest))
+        commands.append("DEL repository::%s::blobs::%s" % (repository, digest))
     return commands
 
 
 def _checked(pattern, value):
     if not isinstance(value, str) or not re.fullmatch(pattern, value):
-        raise AnsibleFilterError('%r is neither a repository name nor a digest of a garbage collection report.' % (value,))
+        raise AnsibleFilterError(
+            "%r is neither a repository name nor a digest of a garbage collection report." % (value,)
+        )
     return value
 
 
 class FilterModule:
     def filters(self):
         return {
-            'registry_gc_report': registry_gc_report,
-            'registry_gc_cache_commands': registry_gc_cache_commands,
+            "registry_gc_report": registry_gc_report,
+            "registry_gc_cache_commands": registry_gc_cache_commands,
         }

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -11,8 +10,6 @@ endpoint (config.yml's regionendpoint) and validate_certs (the inverse of skipve
 is what the wharf.registry modules call them.
 """
 
-from __future__ import annotations
-
 import re
 
 from ansible.errors import AnsibleFilterError
@@ -23,44 +20,47 @@ from ansible_collections.wharf.registry.plugins.module_utils._radosgw import nam
 # Each backend's keys in config.yml's order, with their defaults; REQUIRED ones have none.
 REQUIRED = None
 HANDOFF = {
-    'filesystem': {},
-    'swift': {
-        'auth_url': REQUIRED,
-        'auth_version': 1,
-        'username': REQUIRED,
-        'password': REQUIRED,
-        'container': REQUIRED,
-        'validate_certs': True,
+    "filesystem": {},
+    "swift": {
+        "auth_url": REQUIRED,
+        "auth_version": 1,
+        "username": REQUIRED,
+        "password": REQUIRED,
+        "container": REQUIRED,
+        "validate_certs": True,
     },
-    's3': {
-        'endpoint': REQUIRED,
-        'region': 'default',
-        'bucket': REQUIRED,
-        'access_key': REQUIRED,
-        'secret_key': REQUIRED,
-        'validate_certs': True,
+    "s3": {
+        "endpoint": REQUIRED,
+        "region": "default",
+        "bucket": REQUIRED,
+        "access_key": REQUIRED,
+        "secret_key": REQUIRED,
+        "validate_certs": True,
         # PEM of a private CA that signed RGW's certificate, trusted besides the registry image's own CAs.
-        'ca_cert': '',
+        "ca_cert": "",
         # Where in the bucket the registry's tree starts ('' is its root): /files serves what registry 2.x stored
         # there with swift; pull-through caches sharing a bucket need one each, since a proxy keeps its expiry state
         # in one file at its root (distribution#4594).
-        'rootdirectory': '',
+        "rootdirectory": "",
     },
 }
-_URL_KEYS = ('auth_url', 'endpoint')
-_URL = re.compile(r'^https?://[^/]')
-_ROOTDIRECTORY = re.compile(r'^(/[^/\s]+)+$')
+_URL_KEYS = ("auth_url", "endpoint")
+_URL = re.compile(r"^https?://[^/]")
+_ROOTDIRECTORY = re.compile(r"^(/[^/\s]+)+$")
 
 
 def _typed(key, value):
     try:
-        if key == 'validate_certs':
+        if key == "validate_certs":
             return boolean(value)
-        if key == 'auth_version':
+        if key == "auth_version":
             return int(value)
     except (TypeError, ValueError):
-        raise AnsibleFilterError('The storage hand-off needs %s to be %s, not %r.'
-                                 % (key, 'a boolean' if key == 'validate_certs' else 'a number', value))
+        # from None: an AnsibleError appends its cause's message, and this is the whole sentence.
+        raise AnsibleFilterError(
+            "The storage hand-off needs %s to be %s, not %r."
+            % (key, "a boolean" if key == "validate_certs" else "a number", value)
+        ) from None
     return value
 
 
@@ -68,16 +68,16 @@ def registry_storage_handoff(settings):
     """The complete hand-off for settings {backend, ...}: that backend's keys in order, the default of each optional
     key not given (absent or null), '' for a required one not given; other keys are dropped. {} without a backend;
     an unknown backend alone, for registry_storage_problem to name."""
-    if not isinstance(settings, dict) or not settings.get('backend'):
+    if not isinstance(settings, dict) or not settings.get("backend"):
         return {}
-    backend = settings['backend']
+    backend = settings["backend"]
     if backend not in HANDOFF:
-        return {'backend': backend}
-    handoff = {'backend': backend}
+        return {"backend": backend}
+    handoff = {"backend": backend}
     for key, default in HANDOFF[backend].items():
         value = settings.get(key)
         if value is None:
-            value = '' if default is REQUIRED else default
+            value = "" if default is REQUIRED else default
         handoff[key] = _typed(key, value)
     return handoff
 
@@ -85,35 +85,35 @@ def registry_storage_handoff(settings):
 def registry_storage_problem(handoff):
     """What is wrong with a hand-off, as the end of a sentence that starts with the variable's name
     ("with backend s3 needs bucket, access_key"); '' when nothing is."""
-    if not isinstance(handoff, dict) or not handoff.get('backend'):
-        return 'names no backend (filesystem, swift or s3)'
-    backend = handoff['backend']
+    if not isinstance(handoff, dict) or not handoff.get("backend"):
+        return "names no backend (filesystem, swift or s3)"
+    backend = handoff["backend"]
     if backend not in HANDOFF:
-        return 'has backend %r, which is none of filesystem, swift or s3' % backend
+        return "has backend %r, which is none of filesystem, swift or s3" % backend
     problems = []
     missing = [key for key, default in HANDOFF[backend].items() if default is REQUIRED and not handoff.get(key)]
     if missing:
-        problems.append('needs %s' % ', '.join(missing))
+        problems.append("needs %s" % ", ".join(missing))
     for key in _URL_KEYS:
         value = handoff.get(key)
         if key in HANDOFF[backend] and value and not _URL.match(str(value)):
-            problems.append('needs an http:// or https:// URL in %s, not %r' % (key, value))
-    rootdirectory = handoff.get('rootdirectory')
-    if 'rootdirectory' in HANDOFF[backend] and rootdirectory and not _ROOTDIRECTORY.match(str(rootdirectory)):
-        problems.append('needs rootdirectory to be empty or an absolute path such as /files, not %r' % rootdirectory)
-    return ('with backend %s ' % backend + ' and '.join(problems)) if problems else ''
+            problems.append("needs an http:// or https:// URL in %s, not %r" % (key, value))
+    rootdirectory = handoff.get("rootdirectory")
+    if "rootdirectory" in HANDOFF[backend] and rootdirectory and not _ROOTDIRECTORY.match(str(rootdirectory)):
+        problems.append("needs rootdirectory to be empty or an absolute path such as /files, not %r" % rootdirectory)
+    return ("with backend %s " % backend + " and ".join(problems)) if problems else ""
 
 
 def rgw_name_problem(name):
     """Why name cannot be an RGW uid (or subuser name), as the end of a sentence; '' when it can. The same rule the
     RGW modules apply."""
-    return name_problem(name if isinstance(name, str) else '') or ''
+    return name_problem(name if isinstance(name, str) else "") or ""
 
 
 class FilterModule:
     def filters(self):
         return {
-            'registry_storage_handoff': registry_storage_handoff,
-            'registry_storage_problem': registry_storage_problem,
-            'rgw_name_problem': rgw_name_problem,
+            "registry_storage_handoff": registry_storage_handoff,
+            "registry_storage_problem": registry_storage_problem,
+            "rgw_name_problem": rgw_name_problem,
         }

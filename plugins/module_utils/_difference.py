@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,10 +12,10 @@ import re
 
 MASK = "********"
 
-_SCHEME = r'[A-Za-z][A-Za-z0-9+.-]*://'
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*://"
 # A URL's scheme and authority (proxies, mirrors: scheme://user:password@host:port). The authority ends at the first
 # /, ? or #, at whitespace, or where the next URL starts (a comma-joined list).
-URL_AUTHORITY = re.compile(r'(%s)((?:(?!%s)[^/?#\s])*)' % (_SCHEME, _SCHEME))
+URL_AUTHORITY = re.compile(r"(%s)((?:(?!%s)[^/?#\s])*)" % (_SCHEME, _SCHEME))
 
 
 class DifferenceTracker:
@@ -65,8 +64,8 @@ def split_authority(authority):
     The userinfo is everything before the authority's last @, as Go's net/url (dockerd's proxy settings) reads it, so a
     password may hold an @; the password is what follows the userinfo's first colon.
     """
-    userinfo, at, host = authority.rpartition('@')
-    user, colon, password = userinfo.partition(':')
+    userinfo, at, host = authority.rpartition("@")
+    user, colon, password = userinfo.partition(":")
     if not (at and colon):
         return userinfo or None, None, host
     return user, password, host
@@ -80,7 +79,7 @@ def url_passwords(value):
         return set().union(*[url_passwords(item) for item in value])
     if isinstance(value, str):
         passwords = (split_authority(match.group(2))[1] for match in URL_AUTHORITY.finditer(value))
-        return set(password for password in passwords if password)
+        return {password for password in passwords if password}
     return set()
 
 
@@ -88,7 +87,7 @@ def _mask_authority(match):
     user, password, host = split_authority(match.group(2))
     if not password:
         return match.group(0)
-    return '%s%s:%s@%s' % (match.group(1), user, MASK, host)
+    return "%s%s:%s@%s" % (match.group(1), user, MASK, host)
 
 
 def mask_url_passwords(value):

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -19,12 +18,12 @@ def write_atomically(module, path, text, created):
 
     An existing file keeps its owner and mode (atomic_move copies them); a created one gets 0644.
     """
-    directory = os.path.dirname(path) or '.'
+    directory = os.path.dirname(path) or "."
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
-    handle, temp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
+    handle, temp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
     try:
-        with os.fdopen(handle, 'wb') as out:
+        with os.fdopen(handle, "wb") as out:
             out.write(to_bytes(text))
         if created:
             os.chmod(temp, 0o644)

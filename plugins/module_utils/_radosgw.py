@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,15 +8,9 @@ connection options every RGW module shares.
 Private to this collection: no compatibility promise outside it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import copy
 import json
 import re
-
-from ansible.module_utils.six import integer_types
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import MASK
 from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error
@@ -47,19 +40,36 @@ ACCESS_TO_PERMISSIONS = {"read": "read", "write": "write", "readwrite": "read-wr
 # The capability types RGW knows (RGWUserCaps::is_valid_cap_type), each tried on 16.2.15 and 18.2.7: info and
 # ratelimit need Reef, user-info-without-keys a later release. Only a known name keeps a type such as
 # "users=*;buckets" from smuggling further caps into --caps=.
-CAP_TYPES = ("users", "user", "buckets", "metadata", "usage", "zone", "info", "bilog", "mdlog", "datalog", "roles",
-             "user-policy", "amz-cache", "oidc-provider", "user-info-without-keys", "ratelimit")
+CAP_TYPES = (
+    "users",
+    "user",
+    "buckets",
+    "metadata",
+    "usage",
+    "zone",
+    "info",
+    "bilog",
+    "mdlog",
+    "datalog",
+    "roles",
+    "user-policy",
+    "amz-cache",
+    "oidc-provider",
+    "user-info-without-keys",
+    "ratelimit",
+)
 # RGW reports read and write together as "*".
 CAP_PERMS = {"read": "read", "write": "write", "*": "*", "read, write": "*"}
 
 # A JSON string member whose name says it holds a secret, for masking output that could not be parsed.
-_SECRET_MEMBER = re.compile(r'("[A-Za-z_-]*(?:secret|password|token)[A-Za-z_-]*"\s*:\s*)"((?:[^"\\]|\\.)*)"',
-                            re.IGNORECASE)
+_SECRET_MEMBER = re.compile(
+    r'("[A-Za-z_-]*(?:secret|password|token)[A-Za-z_-]*"\s*:\s*)"((?:[^"\\]|\\.)*)"', re.IGNORECASE
+)
 # A quota size in powers of 1024 as radosgw-admin reads it (100G, 100Gi), plus 100GiB; not 100GB, which RGW reads
 # as 100Gi but people as 100 * 1000^3.
 _SIZE = re.compile(r"^(-?[0-9]+) ?(?:([KMGTPE])(?:i|iB)?|B)?$")
 _SIZE_SHIFT = dict(K=10, M=20, G=30, T=40, P=50, E=60)
-_INT64_MAX = 2 ** 63 - 1
+_INT64_MAX = 2**63 - 1
 # What no uid or subuser name may hold: ':' joins them, control characters cannot be typed back.
 _BAD_NAME = re.compile(r"[:\x00-\x1f\x7f]")
 
@@ -78,7 +88,7 @@ def size_in_bytes(value):
     of 1024, also written Ki or KiB) or B. None when the value is none of these or does not fit RGW's int64."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, integer_types):
+    if isinstance(value, int):
         number = value
     else:
         match = _SIZE.match(str(value).strip())
@@ -105,7 +115,7 @@ class RadosgwAdminError(Exception):
     """An admin call failed: carries the (secret-masked) command or request, and its rc and stderr or HTTP status."""
 
     def __init__(self, msg, cmd=None, rc=None, stdout=None, stderr=None, status=None):
-        super(RadosgwAdminError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.cmd = cmd
         self.rc = rc
@@ -130,12 +140,16 @@ def radosgw_client(module):
     keys = [name for name in ("admin_access_key", "admin_secret_key") if params[name]]
     if not params["admin_endpoint"]:
         if keys:
-            module.fail_json(msg="%s given without admin_endpoint; set admin_endpoint to use the Admin Ops API, or "
-                                 "leave both keys unset to use radosgw-admin." % " and ".join(keys))
+            module.fail_json(
+                msg="%s given without admin_endpoint; set admin_endpoint to use the Admin Ops API, or "
+                "leave both keys unset to use radosgw-admin." % " and ".join(keys)
+            )
         return RadosgwAdmin(module)
     if len(keys) < 2:
-        module.fail_json(msg="admin_endpoint needs admin_access_key and admin_secret_key, the S3 key of an RGW user "
-                             "with the cap users=*.")
+        module.fail_json(
+            msg="admin_endpoint needs admin_access_key and admin_secret_key, the S3 key of an RGW user "
+            "with the cap users=*."
+        )
     try:
         return RadosgwAdminOps(module)
     except S3Error as exc:
@@ -201,24 +215,33 @@ class RadosgwAdmin:
         shown = [self._mask(arg, secrets) for arg in argv]
         self.calls.append(shown)
         # Values reach radosgw-admin as given: run_command would otherwise expand $VAR and ~ in every argument.
-        rc, out, err = self.module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"},
-                                               expand_user_and_vars=False)
+        rc, out, err = self.module.run_command(
+            argv, environ_update={"LC_ALL": "C", "LANG": "C"}, expand_user_and_vars=False
+        )
         if absent and rc == absent[0] and absent[1] in err:
             return None
         if rc != 0:
             out, err = self._shown(secrets, out, err)
             raise RadosgwAdminError(
                 "radosgw-admin %s failed with rc %s: %s" % (" ".join(args[:2]), rc, self._last_line(err)),
-                cmd=shown, rc=rc, stdout=out, stderr=err)
+                cmd=shown,
+                rc=rc,
+                stdout=out,
+                stderr=err,
+            )
         data = None
         if out.strip():
             try:
                 data = json.loads(out)
-            except ValueError:
+            except ValueError as exc:
                 out, err = self._shown(secrets, out, err)
                 raise RadosgwAdminError(
                     "radosgw-admin %s printed something that is not JSON." % " ".join(args[:2]),
-                    cmd=shown, rc=rc, stdout=out, stderr=err)
+                    cmd=shown,
+                    rc=rc,
+                    stdout=out,
+                    stderr=err,
+                ) from exc
         return data
 
     @staticmethod
@@ -264,8 +287,16 @@ class RadosgwAdmin:
     def quota_set(self, uid, scope, quota):
         """quota: max_size and max_objects together, enabled, or all three; what is not given stays."""
         if "max_size" in quota:
-            self.run(["quota", "set", "--quota-scope=" + scope, "--uid=" + uid, "--max-size=%d" % quota["max_size"],
-                      "--max-objects=%d" % quota["max_objects"]])
+            self.run(
+                [
+                    "quota",
+                    "set",
+                    "--quota-scope=" + scope,
+                    "--uid=" + uid,
+                    "--max-size=%d" % quota["max_size"],
+                    "--max-objects=%d" % quota["max_objects"],
+                ]
+            )
         if "enabled" in quota:
             self.run(["quota", "enable" if quota["enabled"] else "disable", "--quota-scope=" + scope, "--uid=" + uid])
 
@@ -274,16 +305,24 @@ class RadosgwAdmin:
 
     def s3_key_set(self, uid, access_key, secret_key):
         """Create the S3 key, or set its secret when the access key exists already."""
-        return self.run(["key", "create", "--uid=" + uid, "--key-type=s3", "--access-key=" + access_key,
-                         "--secret-key=" + secret_key], secrets=[secret_key])
+        return self.run(
+            [
+                "key",
+                "create",
+                "--uid=" + uid,
+                "--key-type=s3",
+                "--access-key=" + access_key,
+                "--secret-key=" + secret_key,
+            ],
+            secrets=[secret_key],
+        )
 
     # Subusers and their swift keys
 
     def subuser_create(self, uid, subuser, access, secret=None):
         """Create a subuser with its swift key in one call. Only for a subuser that does not exist yet: on an
         existing one radosgw-admin silently rotates the secret and ignores --access."""
-        args = ["subuser", "create", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access,
-                "--key-type=swift"]
+        args = ["subuser", "create", "--uid=" + uid, "--subuser=" + subuser, "--access=" + access, "--key-type=swift"]
         args.append("--secret-key=" + secret if secret else "--gen-secret")
         return self.run(args, secrets=[secret])
 
@@ -319,8 +358,13 @@ class RadosgwAdminOps:
 
     def __init__(self, module):
         params = module.params
-        self.http = S3Client(params["admin_endpoint"], params["admin_access_key"], params["admin_secret_key"],
-                             validate_certs=params["validate_certs"], ca_path=params["ca_path"])
+        self.http = S3Client(
+            params["admin_endpoint"],
+            params["admin_access_key"],
+            params["admin_secret_key"],
+            validate_certs=params["validate_certs"],
+            ca_path=params["ca_path"],
+        )
         self.calls = []
 
     @staticmethod
@@ -337,31 +381,42 @@ class RadosgwAdminOps:
         # is sent once, as the parameter.
         if subresource and subresource not in [name for name, dummy in query]:
             query.append((subresource, None))
-        shown = "%s %s?%s" % (method, self.PATH, "&".join(
-            name if value is None else "%s=%s" % (name, MASK if value in secrets else value)
-            for name, value in sorted(query)))
+        shown = "%s %s?%s" % (
+            method,
+            self.PATH,
+            "&".join(
+                name if value is None else "%s=%s" % (name, MASK if value in secrets else value)
+                for name, value in sorted(query)
+            ),
+        )
         self.calls.append(shown)
         try:
             dummy, body = self.http.request(method, self.PATH, query)
         except S3Error as exc:
             if absent and exc.code == absent:
                 return None
-            raise RadosgwAdminError(self._sentence(exc, method, subresource, params), cmd=shown, status=exc.status)
+            raise RadosgwAdminError(
+                self._sentence(exc, method, subresource, params), cmd=shown, status=exc.status
+            ) from exc
         if not body.strip():
             return None
         try:
             return json.loads(body)
-        except ValueError:
-            raise RadosgwAdminError("RGW answered %s with something that is not JSON." % shown.split("?")[0],
-                                    cmd=shown, status=200)
+        except ValueError as exc:
+            raise RadosgwAdminError(
+                "RGW answered %s with something that is not JSON." % shown.split("?")[0], cmd=shown, status=200
+            ) from exc
 
     def _sentence(self, exc, method, subresource, params):
         what = "%s %s%s" % (method, self.PATH, "?" + subresource if subresource else "")
         if exc.code == "AccessDenied":
-            return ("RGW refused %s (AccessDenied): the user of admin_access_key needs the cap users=read to read "
-                    "users and users=* to change them." % what)
-        if exc.code == "SignatureDoesNotMatch" or (exc.code == "InvalidAccessKeyId"
-                                                   and "access-key" not in dict(params)):
+            return (
+                "RGW refused %s (AccessDenied): the user of admin_access_key needs the cap users=read to read "
+                "users and users=* to change them." % what
+            )
+        if exc.code == "SignatureDoesNotMatch" or (
+            exc.code == "InvalidAccessKeyId" and "access-key" not in dict(params)
+        ):
             return "RGW rejected the admin key (%s): check admin_access_key and admin_secret_key." % exc.code
         if exc.status is None:
             return exc.msg + "."
@@ -423,22 +478,45 @@ class RadosgwAdminOps:
 
     def quota_set(self, uid, scope, quota):
         # One request: what is not given keeps its value on RGW's side.
-        self.request("PUT", "quota", [("uid", uid), ("quota-type", scope), ("max-size", quota.get("max_size")),
-                                      ("max-objects", quota.get("max_objects")), ("enabled", quota.get("enabled"))])
+        self.request(
+            "PUT",
+            "quota",
+            [
+                ("uid", uid),
+                ("quota-type", scope),
+                ("max-size", quota.get("max_size")),
+                ("max-objects", quota.get("max_objects")),
+                ("enabled", quota.get("enabled")),
+            ],
+        )
 
     def s3_key_remove(self, uid, access_key):
         self.request("DELETE", "key", [("uid", uid), ("key-type", "s3"), ("access-key", access_key)])
 
     def s3_key_set(self, uid, access_key, secret_key):
-        self.request("PUT", "key", [("uid", uid), ("key-type", "s3"), ("access-key", access_key),
-                                    ("secret-key", secret_key)], secrets=[secret_key])
+        self.request(
+            "PUT",
+            "key",
+            [("uid", uid), ("key-type", "s3"), ("access-key", access_key), ("secret-key", secret_key)],
+            secrets=[secret_key],
+        )
 
     # Subusers and their swift keys
 
     def subuser_create(self, uid, subuser, access, secret=None):
-        self.request("PUT", "subuser", [("uid", uid), ("subuser", subuser), ("access", access), ("key-type", "swift"),
-                                        ("secret-key", secret), ("generate-secret", None if secret else True)],
-                     secrets=[secret])
+        self.request(
+            "PUT",
+            "subuser",
+            [
+                ("uid", uid),
+                ("subuser", subuser),
+                ("access", access),
+                ("key-type", "swift"),
+                ("secret-key", secret),
+                ("generate-secret", None if secret else True),
+            ],
+            secrets=[secret],
+        )
 
     def subuser_modify(self, uid, subuser, access):
         self.request("POST", "subuser", [("uid", uid), ("subuser", subuser), ("access", access)])
@@ -447,8 +525,18 @@ class RadosgwAdminOps:
         self.request("DELETE", "subuser", [("uid", uid), ("subuser", subuser), ("purge-keys", purge_keys)])
 
     def swift_key_set(self, uid, subuser, secret=None):
-        self.request("PUT", "key", [("uid", uid), ("subuser", subuser), ("key-type", "swift"), ("secret-key", secret),
-                                    ("generate-key", None if secret else True)], secrets=[secret])
+        self.request(
+            "PUT",
+            "key",
+            [
+                ("uid", uid),
+                ("subuser", subuser),
+                ("key-type", "swift"),
+                ("secret-key", secret),
+                ("generate-key", None if secret else True),
+            ],
+            secrets=[secret],
+        )
 
     def swift_key_remove(self, uid, subuser):
         self.request("DELETE", "key", [("uid", uid), ("subuser", subuser), ("key-type", "swift")])

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -75,44 +74,64 @@ def canonical_query(query):
     """The query string of `query`, (name, value) pairs (value None for a bare subresource such as `?subuser`), as
     SigV4 canonicalises it: every byte but A-Z a-z 0-9 - _ . ~ percent-encoded, pairs sorted. The request sends
     exactly this string, so what is signed is what arrives."""
-    pairs = sorted((quote(name, safe="-_.~"), quote("" if value is None else value, safe="-_.~"))
-                   for name, value in query)
+    pairs = sorted(
+        (quote(name, safe="-_.~"), quote("" if value is None else value, safe="-_.~")) for name, value in query
+    )
     return "&".join("%s=%s" % pair for pair in pairs)
 
 
-def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_date, payload_hash=EMPTY_SHA256,
-            query=()):
+def sign_v4(method, host, path, headers, access_key, secret_key, region, amz_date, payload_hash=EMPTY_SHA256, query=()):
     """The Authorization header value for one request (AWS Signature Version 4, service s3).
 
     headers are the ones to sign besides host, x-amz-date and x-amz-content-sha256; query as canonical_query takes it.
     """
-    signed = dict((name.lower(), " ".join(str(value).split())) for name, value in headers.items())
+    signed = {name.lower(): " ".join(str(value).split()) for name, value in headers.items()}
     signed.update({"host": host, "x-amz-date": amz_date, "x-amz-content-sha256": payload_hash})
     names = sorted(signed)
-    canonical_request = "\n".join([
-        method,
-        quote(path, safe="/~"),
-        canonical_query(query),
-        "".join("%s:%s\n" % (name, signed[name]) for name in names),
-        ";".join(names),
-        payload_hash,
-    ])
+    canonical_request = "\n".join(
+        [
+            method,
+            quote(path, safe="/~"),
+            canonical_query(query),
+            "".join("%s:%s\n" % (name, signed[name]) for name in names),
+            ";".join(names),
+            payload_hash,
+        ]
+    )
     date = amz_date[:8]
     scope = "%s/%s/s3/aws4_request" % (date, region)
-    string_to_sign = "\n".join([
-        "AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
-    ])
+    string_to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            amz_date,
+            scope,
+            hashlib.sha256(canonical_request.encode("utf-8")).hexdigest(),
+        ]
+    )
     key = _hmac(_hmac(_hmac(_hmac(("AWS4" + secret_key).encode("utf-8"), date), region), "s3"), "aws4_request")
     signature = hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
     return "AWS4-HMAC-SHA256 Credential=%s/%s,SignedHeaders=%s,Signature=%s" % (
-        access_key, scope, ";".join(names), signature)
+        access_key,
+        scope,
+        ";".join(names),
+        signature,
+    )
 
 
 class S3Client:
     """Signed calls against one endpoint, path-style (RGW serves buckets at http://RGW:PORT/BUCKET)."""
 
-    def __init__(self, endpoint, access_key, secret_key, region="default", validate_certs=True, timeout=30,
-                 now=None, ca_path=None):
+    def __init__(
+        self,
+        endpoint,
+        access_key,
+        secret_key,
+        region="default",
+        validate_certs=True,
+        timeout=30,
+        now=None,
+        ca_path=None,
+    ):
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise S3Error("endpoint must be an http:// or https:// URL, e.g. http://rgw.example.com:7480.")
@@ -137,29 +156,40 @@ class S3Client:
             "Host": self.host,
             "x-amz-date": amz_date,
             "x-amz-content-sha256": EMPTY_SHA256,
-            "Authorization": sign_v4(method, self.host, path, {}, self.access_key, self.secret_key, self.region,
-                                     amz_date, query=query),
+            "Authorization": sign_v4(
+                method, self.host, path, {}, self.access_key, self.secret_key, self.region, amz_date, query=query
+            ),
         }
         url = self.endpoint + quote(path, safe="/~")
-        shown = url + ("?" + "&".join(sorted(set(name for name, value in query if value is None))) if query else "")
+        shown = url + ("?" + "&".join(sorted({name for name, value in query if value is None})) if query else "")
         if query:
             url += "?" + canonical_query(query)
         try:
-            response = open_url(url, method=method, headers=headers, data=b"" if method in ("PUT", "POST") else None,
-                                validate_certs=self.validate_certs, ca_path=self.ca_path, timeout=self.timeout,
-                                follow_redirects="none")
+            response = open_url(
+                url,
+                method=method,
+                headers=headers,
+                data=b"" if method in ("PUT", "POST") else None,
+                validate_certs=self.validate_certs,
+                ca_path=self.ca_path,
+                timeout=self.timeout,
+                follow_redirects="none",
+            )
             if with_headers:
-                headers = dict((name.lower(), value) for name, value in response.headers.items())
+                headers = {name.lower(): value for name, value in response.headers.items()}
                 return response.getcode(), response.read(), headers
             return response.getcode(), response.read()
         except HTTPError as exc:
             body = exc.read() if hasattr(exc, "read") else b""
             found = ERROR_CODE.search(body.decode("utf-8", "replace")) if body else None
             code = (found.group(1) or found.group(2)) if found else None
-            raise S3Error("%s %s answered HTTP %s%s" % (method, shown, exc.code, " (%s)" % code if code else ""),
-                          status=exc.code, code=code)
+            raise S3Error(
+                "%s %s answered HTTP %s%s" % (method, shown, exc.code, " (%s)" % code if code else ""),
+                status=exc.code,
+                code=code,
+            ) from exc
         except (URLError, OSError) as exc:
-            raise S3Error("cannot reach %s: %s" % (self.endpoint, getattr(exc, "reason", exc)))
+            raise S3Error("cannot reach %s: %s" % (self.endpoint, getattr(exc, "reason", exc))) from exc
 
     def bucket_exists(self, bucket):
         """True or False; a 403 is told apart (bad credentials or someone else's bucket) by asking for the list."""
@@ -172,8 +202,9 @@ class S3Client:
             if exc.status == 403:
                 # HEAD answers carry no error code: list the user's buckets to learn whether the keys are wrong.
                 self.request("GET", "/")
-                raise S3Error("bucket %s exists but belongs to another user." % bucket, status=403,
-                              code="AccessDenied")
+                raise S3Error(
+                    "bucket %s exists but belongs to another user." % bucket, status=403, code="AccessDenied"
+                ) from exc
             raise
 
     def object_size(self, bucket, key):

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,10 +6,6 @@
 
 Private to this collection: no compatibility promise outside it.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import copy
 import traceback
@@ -57,7 +52,7 @@ def check_container_name(module, name):
 
 class SwiftError(Exception):
     def __init__(self, msg, status=None):
-        super(SwiftError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.status = status
 
@@ -71,26 +66,38 @@ def connect(module):
     if params["auth_version"] == "3":
         if not params["project_name"]:
             module.fail_json(msg="auth_version 3 (Keystone) needs project_name.")
-        os_options = dict(project_name=params["project_name"],
-                          project_domain_name=params["project_domain_name"],
-                          user_domain_name=params["user_domain_name"])
+        os_options = dict(
+            project_name=params["project_name"],
+            project_domain_name=params["project_domain_name"],
+            user_domain_name=params["user_domain_name"],
+        )
         if params["region_name"]:
             os_options["region_name"] = params["region_name"]
     conn = swiftclient.Connection(
-        authurl=params["auth_url"], user=params["user"], key=params["key"], auth_version=params["auth_version"],
-        os_options=os_options, insecure=not params["validate_certs"], cacert=params["ca_cert"],
+        authurl=params["auth_url"],
+        user=params["user"],
+        key=params["key"],
+        auth_version=params["auth_version"],
+        os_options=os_options,
+        insecure=not params["validate_certs"],
+        cacert=params["ca_cert"],
         timeout=params["timeout"],
         # One retry for a transient error; a dead endpoint should fail in seconds, not after a long back-off.
-        retries=1, starting_backoff=0.5)
+        retries=1,
+        starting_backoff=0.5,
+    )
     try:
         conn.get_auth()
     except ClientException as exc:
         if exc.http_status in (401, 403):
-            raise SwiftError("Swift authentication at %s failed for user %s (HTTP %s): check user and key."
-                             % (params["auth_url"], params["user"], exc.http_status), exc.http_status)
-        raise SwiftError("Swift authentication at %s failed: %s" % (params["auth_url"], exc), exc.http_status)
+            raise SwiftError(
+                "Swift authentication at %s failed for user %s (HTTP %s): check user and key."
+                % (params["auth_url"], params["user"], exc.http_status),
+                exc.http_status,
+            ) from exc
+        raise SwiftError("Swift authentication at %s failed: %s" % (params["auth_url"], exc), exc.http_status) from exc
     except Exception as exc:  # requests/keystoneauth connection errors have no common base class here
-        raise SwiftError("Could not reach the Swift auth URL %s: %s" % (params["auth_url"], exc))
+        raise SwiftError("Could not reach the Swift auth URL %s: %s" % (params["auth_url"], exc)) from exc
     return conn
 
 

@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -72,7 +71,7 @@ except ImportError:  # Python < 3.11
     tomllib = None
 
 # Where the CRI plugin keeps its registry settings, per config.toml version.
-_CRI_PLUGIN = {1: 'cri', 2: 'io.containerd.grpc.v1.cri'}
+_CRI_PLUGIN = {1: "cri", 2: "io.containerd.grpc.v1.cri"}
 
 
 class ContainerdConfigError(Exception):
@@ -80,75 +79,76 @@ class ContainerdConfigError(Exception):
 
 
 def _header(plugin):
-    quoted = plugin if plugin == 'cri' else '"%s"' % plugin
-    return '[plugins.%s.registry]' % quoted
+    quoted = plugin if plugin == "cri" else '"%s"' % plugin
+    return "[plugins.%s.registry]" % quoted
 
 
 def _parse(text, path):
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ContainerdConfigError('%s is not valid TOML (%s); fix it first.' % (path, to_native(exc)))
+        raise ContainerdConfigError("%s is not valid TOML (%s); fix it first." % (path, to_native(exc))) from exc
 
 
 def _toml_string(value):
-    return '"%s"' % value.replace('\\', '\\\\').replace('"', '\\"')
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def desired_text(text, config_path, path):
     """(current config_path, new text or None when nothing changes) for the file's text."""
     config = _parse(text, path)
-    version = config.get('version', 1)
+    version = config.get("version", 1)
     if version not in _CRI_PLUGIN:
-        current = config.get('plugins', {}).get('io.containerd.cri.v1.images', {}).get('registry', {})
-        return current.get('config_path') or '/etc/containerd/certs.d', None
+        current = config.get("plugins", {}).get("io.containerd.cri.v1.images", {}).get("registry", {})
+        return current.get("config_path") or "/etc/containerd/certs.d", None
     plugin = _CRI_PLUGIN[version]
-    current = config.get('plugins', {}).get(plugin, {}).get('registry', {}).get('config_path')
+    current = config.get("plugins", {}).get(plugin, {}).get("registry", {}).get("config_path")
     if current:
         return current, None
 
-    setting = 'config_path = %s' % _toml_string(config_path)
+    setting = "config_path = %s" % _toml_string(config_path)
     header = _header(plugin)
-    match = re.search(r'^([ \t]*)%s[ \t]*(#.*)?$' % re.escape(header), text, re.MULTILINE)
+    match = re.search(r"^([ \t]*)%s[ \t]*(#.*)?$" % re.escape(header), text, re.MULTILINE)
     if match:
         end = match.end()
-        after = text[:end] + '\n%s  %s' % (match.group(1), setting) + text[end:]
+        after = text[:end] + "\n%s  %s" % (match.group(1), setting) + text[end:]
     elif text.strip():
-        after = text.rstrip('\n') + '\n\n%s\n  %s\n' % (header, setting)
+        after = text.rstrip("\n") + "\n\n%s\n  %s\n" % (header, setting)
     else:
-        after = 'version = 2\n\n%s\n  %s\n' % (_header(_CRI_PLUGIN[2]), setting)
+        after = "version = 2\n\n%s\n  %s\n" % (_header(_CRI_PLUGIN[2]), setting)
 
     # The only difference must be the one setting: anything else means the file spells the table another way.
-    expected = config if text.strip() else {'version': 2}
-    cri = expected.setdefault('plugins', {}).setdefault(_CRI_PLUGIN[expected.get('version', 1)], {})
-    cri.setdefault('registry', {})['config_path'] = config_path
+    expected = config if text.strip() else {"version": 2}
+    cri = expected.setdefault("plugins", {}).setdefault(_CRI_PLUGIN[expected.get("version", 1)], {})
+    cri.setdefault("registry", {})["config_path"] = config_path
     try:
         same = tomllib.loads(after) == expected
     except tomllib.TOMLDecodeError:
         same = False
     if not same:
         raise ContainerdConfigError(
-            '%s writes the table %s in a form this module cannot extend without rewriting it: set config_path = %s '
-            'there yourself.' % (path, header, _toml_string(config_path)))
+            "%s writes the table %s in a form this module cannot extend without rewriting it: set config_path = %s "
+            "there yourself." % (path, header, _toml_string(config_path))
+        )
     return config_path, after
 
 
 def run(module):
-    path, config_path = module.params['path'], module.params['config_path']
+    path, config_path = module.params["path"], module.params["config_path"]
     try:
-        with open(path, 'rb') as handle:
-            before = to_text(handle.read(), errors='surrogate_or_strict')
+        with open(path, "rb") as handle:
+            before = to_text(handle.read(), errors="surrogate_or_strict")
     except FileNotFoundError:
         before = None
     except (OSError, UnicodeError) as exc:
-        raise ContainerdConfigError('Cannot read %s: %s' % (path, to_native(exc)))
+        raise ContainerdConfigError("Cannot read %s: %s" % (path, to_native(exc))) from exc
 
-    current, after = desired_text(before or '', config_path, path)
+    current, after = desired_text(before or "", config_path, path)
     result = dict(changed=after is not None, config_path=current)
     if after is None:
         return result
     if module._diff:
-        result['diff'] = dict(before=before or '', after=after, before_header=path, after_header=path)
+        result["diff"] = dict(before=before or "", after=after, before_header=path, after_header=path)
     if not module.check_mode:
         write_atomically(module, path, after, created=before is None)
     return result
@@ -157,18 +157,18 @@ def run(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type='path', default='/etc/containerd/config.toml'),
-            config_path=dict(type='path', default='/etc/containerd/certs.d'),
+            path=dict(type="path", default="/etc/containerd/config.toml"),
+            config_path=dict(type="path", default="/etc/containerd/certs.d"),
         ),
         supports_check_mode=True,
     )
     if tomllib is None:
-        module.fail_json(msg='containerd_config_path needs Python 3.11 or later on the target (tomllib).')
+        module.fail_json(msg="containerd_config_path needs Python 3.11 or later on the target (tomllib).")
     try:
         module.exit_json(**run(module))
     except ContainerdConfigError as exc:
         module.fail_json(msg=to_native(exc))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

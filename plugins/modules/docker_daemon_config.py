@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -174,22 +173,24 @@ from ansible_collections.wharf.registry.plugins.module_utils._files import write
 
 # Keys dockerd re-reads on SIGHUP (daemon/reload.go and reload_unix.go, docker 20.10 to 28). Anything else needs a
 # restart; when in doubt a key stays out of this set, because a wrong "reload" leaves a setting silently unapplied.
-RELOADABLE_KEYS = frozenset([
-    'allow-nondistributable-artifacts',
-    'authorization-plugins',
-    'debug',
-    'default-runtime',
-    'insecure-registries',
-    'labels',
-    'live-restore',
-    'max-concurrent-downloads',
-    'max-concurrent-uploads',
-    'max-download-attempts',
-    'network-diagnostic-port',
-    'registry-mirrors',
-    'runtimes',
-    'shutdown-timeout',
-])
+RELOADABLE_KEYS = frozenset(
+    [
+        "allow-nondistributable-artifacts",
+        "authorization-plugins",
+        "debug",
+        "default-runtime",
+        "insecure-registries",
+        "labels",
+        "live-restore",
+        "max-concurrent-downloads",
+        "max-concurrent-uploads",
+        "max-download-attempts",
+        "network-diagnostic-port",
+        "registry-mirrors",
+        "runtimes",
+        "shutdown-timeout",
+    ]
+)
 
 
 # A string literal in JSON text, escapes included.
@@ -202,7 +203,7 @@ class DaemonConfigError(Exception):
 
 def canonical(value):
     """Text that is equal for two JSON values exactly when dockerd reads them the same (true is not 1)."""
-    return json.dumps(value, sort_keys=True, separators=(',', ':'))
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def merge_value(current, wanted, list_mode):
@@ -211,8 +212,8 @@ def merge_value(current, wanted, list_mode):
         for key, value in wanted.items():
             merged[key] = merge_value(current[key], value, list_mode) if key in current else value
         return merged
-    if list_mode == 'merge' and isinstance(current, list) and isinstance(wanted, list):
-        seen = set(canonical(item) for item in current)
+    if list_mode == "merge" and isinstance(current, list) and isinstance(wanted, list):
+        seen = {canonical(item) for item in current}
         merged = list(current)
         for item in wanted:
             if canonical(item) not in seen:
@@ -226,12 +227,12 @@ def find_nulls(value, where):
     if value is None:
         return [where]
     if isinstance(value, dict):
-        return [found for key, item in value.items() for found in find_nulls(item, '%s.%s' % (where, key))]
+        return [found for key, item in value.items() for found in find_nulls(item, "%s.%s" % (where, key))]
     return []
 
 
 def desired_config(current, config, list_mode, remove_keys):
-    result = dict((key, value) for key, value in current.items() if key not in remove_keys)
+    result = {key: value for key, value in current.items() if key not in remove_keys}
     for key, value in config.items():
         result[key] = merge_value(result[key], value, list_mode) if key in result else value
     return result
@@ -239,21 +240,24 @@ def desired_config(current, config, list_mode, remove_keys):
 
 def changed_keys(before, after):
     keys = set(before) | set(after)
-    return sorted(key for key in keys
-                  if key not in before or key not in after or canonical(before[key]) != canonical(after[key]))
+    return sorted(
+        key for key in keys if key not in before or key not in after or canonical(before[key]) != canonical(after[key])
+    )
 
 
 def render(config):
-    return json.dumps(config, indent=2, ensure_ascii=False) + '\n'
+    return json.dumps(config, indent=2, ensure_ascii=False) + "\n"
 
 
 def mask_json_text(text):
     """JSON text with the URL passwords in its strings masked, each string read with its escapes; the rest of the
     text (its formatting) as it was."""
+
     def mask(match):
         value = json.loads(match.group(0))
         masked = mask_url_passwords(value)
         return match.group(0) if masked == value else json.dumps(masked, ensure_ascii=False)
+
     return JSON_STRING.sub(mask, text)
 
 
@@ -263,80 +267,92 @@ def parse_json_config(text, path):
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise DaemonConfigError('%s is not valid JSON (%s); fix or remove it, the module leaves it untouched.'
-                                % (path, to_native(exc)))
+        raise DaemonConfigError(
+            "%s is not valid JSON (%s); fix or remove it, the module leaves it untouched." % (path, to_native(exc))
+        ) from exc
     if not isinstance(data, dict):
-        raise DaemonConfigError('%s holds a JSON %s, not an object; fix or remove it, the module leaves it untouched.'
-                                % (path, type(data).__name__))
+        raise DaemonConfigError(
+            "%s holds a JSON %s, not an object; fix or remove it, the module leaves it untouched."
+            % (path, type(data).__name__)
+        )
     return data
 
 
 class DockerDaemonConfig:
-
     def __init__(self, module):
         self.module = module
         self.params = module.params
-        self.path = self.params['path']
+        self.path = self.params["path"]
 
     def read(self):
         """(text, parsed) of the current file; (None, {}) when it does not exist yet."""
         if os.path.isdir(self.path):
-            raise DaemonConfigError('%s is a directory, not a daemon configuration file.' % self.path)
+            raise DaemonConfigError("%s is a directory, not a daemon configuration file." % self.path)
         if not os.path.exists(self.path):
             return None, {}
         try:
-            with open(self.path, 'rb') as handle:
-                text = to_text(handle.read(), errors='surrogate_or_strict')
+            with open(self.path, "rb") as handle:
+                text = to_text(handle.read(), errors="surrogate_or_strict")
         except (OSError, UnicodeError) as exc:
-            raise DaemonConfigError('Cannot read %s: %s' % (self.path, to_native(exc)))
+            raise DaemonConfigError("Cannot read %s: %s" % (self.path, to_native(exc))) from exc
         return text, parse_json_config(text, self.path)
 
     def check_flags(self):
-        config = self.params['config']
-        reader = DockerdFlagReader(self.params['unit_name'], self.params['unit_dirs'], self.params['defaults_file'])
+        config = self.params["config"]
+        reader = DockerdFlagReader(self.params["unit_name"], self.params["unit_dirs"], self.params["defaults_file"])
         flags = reader.flags()
         clashes = sorted(key for key in config if key in flags)
         if clashes:
             key = clashes[0]
             flag, source = flags[key]
             raise DaemonConfigError(
-                '%s is also passed to dockerd as the flag %s in %s, and dockerd refuses to start when a setting is '
-                'given both ways: remove the flag or leave %s out of config.' % (key, flag, source, key))
+                "%s is also passed to dockerd as the flag %s in %s, and dockerd refuses to start when a setting is "
+                "given both ways: remove the flag or leave %s out of config." % (key, flag, source, key)
+            )
 
     def run(self):
-        config = self.params['config']
-        nulls = find_nulls(config, 'config')[:1]
+        config = self.params["config"]
+        nulls = find_nulls(config, "config")[:1]
         if nulls:
-            raise DaemonConfigError('%s is null; name the key in remove_keys to delete it.' % nulls[0])
+            raise DaemonConfigError("%s is null; name the key in remove_keys to delete it." % nulls[0])
 
         before_text, before = self.read()
         # The file's own URL passwords too (see main()).
         self.module.no_log_values.update(url_passwords(before))
-        if self.params['check_dockerd_flags']:
+        if self.params["check_dockerd_flags"]:
             self.check_flags()
 
-        after = desired_config(before, config, self.params['list_mode'], self.params['remove_keys'])
+        after = desired_config(before, config, self.params["list_mode"], self.params["remove_keys"])
         keys = changed_keys(before, after)
         restart_keys = [key for key in keys if key not in RELOADABLE_KEYS]
         if not keys:
-            action = 'none'
+            action = "none"
         elif restart_keys:
-            action = 'restart'
+            action = "restart"
         else:
-            action = 'reload'
+            action = "reload"
 
-        result = dict(changed=bool(keys), action=action, changed_keys=keys, restart_keys=restart_keys,
-                      config=mask_url_passwords(after))
+        result = dict(
+            changed=bool(keys),
+            action=action,
+            changed_keys=keys,
+            restart_keys=restart_keys,
+            config=mask_url_passwords(after),
+        )
         if not keys:
             return result
 
         after_text = render(after)
         if self.module._diff:
-            result['diff'] = dict(before=mask_json_text(before_text or ''), after=mask_json_text(after_text),
-                                  before_header=self.path, after_header=self.path)
+            result["diff"] = dict(
+                before=mask_json_text(before_text or ""),
+                after=mask_json_text(after_text),
+                before_header=self.path,
+                after_header=self.path,
+            )
         if not self.module.check_mode:
-            if self.params['backup'] and before_text is not None:
-                result['backup_file'] = self.module.backup_local(self.path)
+            if self.params["backup"] and before_text is not None:
+                result["backup_file"] = self.module.backup_local(self.path)
             write_atomically(self.module, self.path, after_text, created=before_text is None)
         return result
 
@@ -344,29 +360,37 @@ class DockerDaemonConfig:
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type='path', default='/etc/docker/daemon.json'),
-            config=dict(type='dict', default={}),
-            list_mode=dict(type='str', default='replace', choices=['replace', 'merge']),
-            remove_keys=dict(type='list', elements='str', default=[], no_log=False),
-            backup=dict(type='bool', default=False),
-            check_dockerd_flags=dict(type='bool', default=True),
-            unit_name=dict(type='str', default='docker.service'),
-            unit_dirs=dict(type='list', elements='path', default=[
-                '/etc/systemd/system', '/run/systemd/system', '/usr/local/lib/systemd/system',
-                '/lib/systemd/system', '/usr/lib/systemd/system']),
-            defaults_file=dict(type='path', default='/etc/default/docker'),
+            path=dict(type="path", default="/etc/docker/daemon.json"),
+            config=dict(type="dict", default={}),
+            list_mode=dict(type="str", default="replace", choices=["replace", "merge"]),
+            remove_keys=dict(type="list", elements="str", default=[], no_log=False),
+            backup=dict(type="bool", default=False),
+            check_dockerd_flags=dict(type="bool", default=True),
+            unit_name=dict(type="str", default="docker.service"),
+            unit_dirs=dict(
+                type="list",
+                elements="path",
+                default=[
+                    "/etc/systemd/system",
+                    "/run/systemd/system",
+                    "/usr/local/lib/systemd/system",
+                    "/lib/systemd/system",
+                    "/usr/lib/systemd/system",
+                ],
+            ),
+            defaults_file=dict(type="path", default="/etc/default/docker"),
         ),
         supports_check_mode=True,
     )
     # Ansible scrubs these from everything the module returns, the invocation's arguments at -vvv included.
-    module.no_log_values.update(url_passwords(module.params['config']))
+    module.no_log_values.update(url_passwords(module.params["config"]))
     try:
         module.exit_json(**DockerDaemonConfig(module).run())
     except (DaemonConfigError, DockerdFlagsError) as exc:
         module.fail_json(msg=mask_url_passwords(to_native(exc)))
     except OSError as exc:
-        module.fail_json(msg=mask_url_passwords('Cannot update %s: %s' % (module.params['path'], to_native(exc))))
+        module.fail_json(msg=mask_url_passwords("Cannot update %s: %s" % (module.params["path"], to_native(exc))))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

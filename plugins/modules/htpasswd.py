@@ -1,5 +1,4 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -90,10 +89,12 @@ import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
 from ansible_collections.wharf.registry.plugins.module_utils._files import write_atomically
 
 try:
     from passlib.hash import bcrypt
+
     PASSLIB_ERROR = None
 except ImportError:
     PASSLIB_ERROR = traceback.format_exc()
@@ -103,16 +104,16 @@ def parse_htpasswd(text):
     """The file's users as (name, hash) pairs in file order; blank lines and # comments are no users."""
     entries = []
     for line in text.splitlines():
-        if line.strip() and not line.startswith('#') and ':' in line:
-            name, hashed = line.split(':', 1)
+        if line.strip() and not line.startswith("#") and ":" in line:
+            name, hashed = line.split(":", 1)
             entries.append((name, hashed.strip()))
     return entries
 
 
 def bcrypt_cost(hashed):
     """The cost of a bcrypt hash ($2a$, $2b$ or $2y$), or None for any other scheme."""
-    parts = hashed.split('$')
-    if len(parts) == 4 and parts[1] in ('2a', '2b', '2y') and parts[2].isdigit():
+    parts = hashed.split("$")
+    if len(parts) == 4 and parts[1] in ("2a", "2b", "2y") and parts[2].isdigit():
         return int(parts[2])
     return None
 
@@ -132,13 +133,13 @@ def plan(existing, users, cost, hasher):
     old = dict(existing)
     lines, added, rehashed = [], [], []
     for user in users:
-        hashed = old.get(user['name'])
-        if hashed is not None and keeps(hashed, user['password'], cost):
-            lines.append('%s:%s' % (user['name'], hashed))
+        hashed = old.get(user["name"])
+        if hashed is not None and keeps(hashed, user["password"], cost):
+            lines.append("%s:%s" % (user["name"], hashed))
             continue
-        (added if hashed is None else rehashed).append(user['name'])
-        lines.append('%s:%s' % (user['name'], hasher(user['password'])))
-    wanted = {user['name'] for user in users}
+        (added if hashed is None else rehashed).append(user["name"])
+        lines.append("%s:%s" % (user["name"], hasher(user["password"])))
+    wanted = {user["name"] for user in users}
     removed = [name for name, hashed in existing if name not in wanted]
     return lines, added, rehashed, removed
 
@@ -146,41 +147,46 @@ def plan(existing, users, cost, hasher):
 def problem(users, cost):
     """One sentence about bad input, or None."""
     if not 4 <= cost <= 31:
-        return 'cost must be 4 to 31 (bcrypt), not %d.' % cost
-    names = [user['name'] for user in users]
-    bad = [name for name in names if not name or ':' in name or '\n' in name or '\r' in name]
+        return "cost must be 4 to 31 (bcrypt), not %d." % cost
+    names = [user["name"] for user in users]
+    bad = [name for name in names if not name or ":" in name or "\n" in name or "\r" in name]
     if bad:
-        return 'User names must be non-empty and hold no colon or line break: %s.' % ', '.join(repr(n) for n in bad)
+        return "User names must be non-empty and hold no colon or line break: %s." % ", ".join(repr(n) for n in bad)
     twice = sorted({name for name in names if names.count(name) > 1})
     if twice:
-        return 'Each user is listed once, but %s appear more than once.' % ', '.join(twice)
+        return "Each user is listed once, but %s appear more than once." % ", ".join(twice)
     return None
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type='path', required=True),
-            users=dict(type='list', elements='dict', required=True, options=dict(
-                name=dict(type='str', required=True),
-                password=dict(type='str', required=True, no_log=True),
-            )),
-            cost=dict(type='int', default=10),
+            path=dict(type="path", required=True),
+            users=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(
+                    name=dict(type="str", required=True),
+                    password=dict(type="str", required=True, no_log=True),
+                ),
+            ),
+            cost=dict(type="int", default=10),
         ),
         supports_check_mode=True,
     )
-    path, users, cost = module.params['path'], module.params['users'], module.params['cost']
+    path, users, cost = module.params["path"], module.params["users"], module.params["cost"]
     # Without users nothing is hashed or verified, so a registry without auth needs no passlib on its host.
     if users and PASSLIB_ERROR:
-        module.fail_json(msg=missing_required_lib('passlib'), exception=PASSLIB_ERROR)
+        module.fail_json(msg=missing_required_lib("passlib"), exception=PASSLIB_ERROR)
     message = problem(users, cost)
     if message:
         module.fail_json(msg=message)
 
     created = not os.path.exists(path)
-    text = ''
+    text = ""
     if not created:
-        with open(path, encoding='utf-8') as handle:
+        with open(path, encoding="utf-8") as handle:
             text = handle.read()
     existing = parse_htpasswd(text)
     hasher = bcrypt.using(rounds=cost).hash if users else None
@@ -189,17 +195,19 @@ def main():
     changed = bool(added or rehashed or removed)
     result = dict(changed=changed, added=added, rehashed=rehashed, removed=removed)
     if module._diff:
-        result['diff'] = dict(
-            before_header=path, after_header=path,
-            before=''.join('%s\n' % name for name, hashed in existing),
-            after=''.join('%s\n' % user['name'] for user in users))
+        result["diff"] = dict(
+            before_header=path,
+            after_header=path,
+            before="".join("%s\n" % name for name, hashed in existing),
+            after="".join("%s\n" % user["name"] for user in users),
+        )
     if changed and not module.check_mode:
         if created:
             # Made 0600 before anything is in it; the rewrite keeps an existing file's mode.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        write_atomically(module, path, ''.join(line + '\n' for line in lines), created=False)
+        write_atomically(module, path, "".join(line + "\n" for line in lines), created=False)
     module.exit_json(**result)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: radosgw_subuser
@@ -177,8 +172,9 @@ class RadosgwSubuser:
         if ":" in self.name:
             owner, dummy, self.name = self.name.partition(":")
             if owner != self.uid:
-                self.module.fail_json(msg="subuser %r belongs to user %r, not to uid %r."
-                                          % (self.params["subuser"], owner, self.uid))
+                self.module.fail_json(
+                    msg="subuser %r belongs to user %r, not to uid %r." % (self.params["subuser"], owner, self.uid)
+                )
         if not self.name or ":" in self.name:
             self.module.fail_json(msg="subuser must be a name such as 'swift' or 'uid:swift'.")
         for option, value in (("uid", self.uid), ("subuser", self.name)):
@@ -196,8 +192,9 @@ class RadosgwSubuser:
                 result["changed"] = self.remove(user)
         else:
             if user is None and not self.module.check_mode:
-                self.module.fail_json(msg="user %r does not exist; create it first with wharf.registry.radosgw_user."
-                                          % self.uid, **result)
+                self.module.fail_json(
+                    msg="user %r does not exist; create it first with wharf.registry.radosgw_user." % self.uid, **result
+                )
             if user is None:
                 # In check mode the task that creates the user did not run for real; predict as if it had.
                 self.module.warn("user %r does not exist yet; a real run fails unless it is created first." % self.uid)
@@ -254,8 +251,9 @@ class RadosgwSubuser:
             self.diff.add("access", None, access)
             # An orphan key keeps its secret (passed on explicitly): making the subuser must not rotate it.
             if not check:
-                secret = self.secret_in(self.rgw.subuser_create(self.uid, self.id, access,
-                                                                None if generate else secret))
+                secret = self.secret_in(
+                    self.rgw.subuser_create(self.uid, self.id, access, None if generate else secret)
+                )
             subuser = {"id": self.id, "permissions": ACCESS_TO_PERMISSIONS[access]}
         else:
             if subuser.get("permissions") != ACCESS_TO_PERMISSIONS[access]:

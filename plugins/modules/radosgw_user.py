@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: radosgw_user
@@ -204,8 +199,8 @@ EXAMPLES = r"""
 RETURN = r"""
 user:
   description:
-    - The user as C(radosgw-admin user info) reports it after the run (also with O(admin_endpoint)) (in check mode, as it would be), with every
-      C(secret_key) replaced by C(********) unless O(return_secrets=true).
+    - The user as C(radosgw-admin user info) reports it after the run (also with O(admin_endpoint)) (in check mode,
+      as it would be), with every C(secret_key) replaced by C(********) unless O(return_secrets=true).
     - Absent when the user does not exist at the end of the run.
     - With O(return_secrets=true) this holds secrets; use C(no_log) on the task.
   returned: when the user exists after the run
@@ -267,33 +262,39 @@ class RadosgwUser:
 
     def validate(self):
         if ":" in self.uid:
-            self.module.fail_json(msg="uid %r must not contain ':'; that separates a subuser name (uid:subuser), "
-                                      "which wharf.registry.radosgw_subuser manages." % self.uid)
+            self.module.fail_json(
+                msg="uid %r must not contain ':'; that separates a subuser name (uid:subuser), "
+                "which wharf.registry.radosgw_subuser manages." % self.uid
+            )
         problem = name_problem(self.uid)
         if problem:
             self.module.fail_json(msg="uid %r %s." % (self.uid, problem))
         secret = self.params["secret_key"]
         if secret and not re.match(r"^[\x20-\x7e]+$", secret):
-            self.module.fail_json(msg="secret_key holds characters outside printable ASCII; RGW stores them but then "
-                                      "refuses every request signed with the key.")
+            self.module.fail_json(
+                msg="secret_key holds characters outside printable ASCII; RGW stores them but then "
+                "refuses every request signed with the key."
+            )
         if self.params["email"]:
             # What RGW stores (it lowers ASCII letters only): compared as given, it would never be unchanged.
             self.params["email"] = re.sub("[A-Z]+", lambda match: match.group(0).lower(), self.params["email"])
-        for option, dummy_scope in QUOTA_SCOPES:
+        for option, _scope in QUOTA_SCOPES:
             quota = dict(self.params[option] or {})
             if quota.get("max_size") is not None:
                 size = size_in_bytes(quota["max_size"])
                 if size is None:
                     self.module.fail_json(
                         msg="%s.max_size is %r; give bytes (107374182400), a size in powers of 1024 (100G, 100Gi or "
-                            "100GiB; also K, M, T, P, E), or -1 for no limit." % (option, quota["max_size"]))
+                        "100GiB; also K, M, T, P, E), or -1 for no limit." % (option, quota["max_size"])
+                    )
                 # RGW rounds a size up to whole KiB; comparing the rounded value keeps a re-run unchanged.
                 quota["max_size"] = size if size < 0 else (size + 1023) // 1024 * 1024
             for key in ("max_size", "max_objects"):
                 value = quota.get(key)
                 if value is not None and value < -1:
-                    self.module.fail_json(msg="%s.%s is %d; use a number of at least 0, or -1 for no limit."
-                                              % (option, key, value))
+                    self.module.fail_json(
+                        msg="%s.%s is %d; use a number of at least 0, or -1 for no limit." % (option, key, value)
+                    )
             self.quotas[option] = quota
         types = [cap["type"] for cap in self.params["caps"] or []]
         if len(types) != len(set(types)):
@@ -329,22 +330,35 @@ class RadosgwUser:
     def create(self):
         params = self.params
         predicted = {
-            "user_id": self.uid, "display_name": params["display_name"] or self.uid, "email": params["email"] or "",
-            "suspended": 0, "max_buckets": 1000, "subusers": [], "keys": [], "swift_keys": [], "caps": [],
-            "user_quota": {"enabled": False, "check_on_raw": False, "max_size": -1, "max_size_kb": 0,
-                           "max_objects": -1},
+            "user_id": self.uid,
+            "display_name": params["display_name"] or self.uid,
+            "email": params["email"] or "",
+            "suspended": 0,
+            "max_buckets": 1000,
+            "subusers": [],
+            "keys": [],
+            "swift_keys": [],
+            "caps": [],
+            "user_quota": {
+                "enabled": False,
+                "check_on_raw": False,
+                "max_size": -1,
+                "max_size_kb": 0,
+                "max_objects": -1,
+            },
         }
         predicted["bucket_quota"] = dict(predicted["user_quota"])
         self.diff.add("state", "absent", "present")
         for option in USER_FIELDS:
             self.diff.add(option, None, params[option])
-        fields = dict((option, params[option]) for option in USER_FIELDS if params[option] not in (None, ""))
+        fields = {option: params[option] for option in USER_FIELDS if params[option] not in (None, "")}
         fields["display_name"] = predicted["display_name"]
         if not self.module.check_mode:
             predicted = self.rgw.user_create(self.uid, fields, params["access_key"], params["secret_key"])
         elif params["access_key"]:
-            predicted["keys"] = [{"user": self.uid, "access_key": params["access_key"],
-                                  "secret_key": params["secret_key"]}]
+            predicted["keys"] = [
+                {"user": self.uid, "access_key": params["access_key"], "secret_key": params["secret_key"]}
+            ]
         # Everything create cannot set is an update of the user just made.
         return self.update(predicted, created=True)
 
@@ -380,10 +394,10 @@ class RadosgwUser:
                 latest = self.rgw.user_suspend(self.uid, params["suspended"])
 
         if params["caps"] is not None:
-            have = dict((cap["type"], cap["perm"]) for cap in current.get("caps") or [])
-            want = dict((cap["type"], CAP_PERMS[cap["perm"]]) for cap in params["caps"])
-            remove = dict((t, p) for t, p in have.items() if want.get(t) != p)
-            add = dict((t, p) for t, p in want.items() if have.get(t) != p)
+            have = {cap["type"]: cap["perm"] for cap in current.get("caps") or []}
+            want = {cap["type"]: CAP_PERMS[cap["perm"]] for cap in params["caps"]}
+            remove = {t: p for t, p in have.items() if want.get(t) != p}
+            add = {t: p for t, p in want.items() if have.get(t) != p}
             if remove or add:
                 self.diff.add("caps", caps_string(have), caps_string(want))
                 after["caps"] = [{"type": t, "perm": p} for t, p in sorted(want.items())]
@@ -399,8 +413,9 @@ class RadosgwUser:
             if old_secret != params["secret_key"]:
                 self.diff.add("s3_key." + params["access_key"], old_secret, params["secret_key"], secret=True)
                 after["keys"] = [k for k in after.get("keys") or [] if k.get("access_key") != params["access_key"]]
-                after["keys"].append({"user": self.uid, "access_key": params["access_key"],
-                                      "secret_key": params["secret_key"]})
+                after["keys"].append(
+                    {"user": self.uid, "access_key": params["access_key"], "secret_key": params["secret_key"]}
+                )
                 if not check:
                     latest = self.rgw.s3_key_set(self.uid, params["access_key"], params["secret_key"])
 
@@ -434,8 +449,11 @@ class RadosgwUser:
         if not limits_changed and not toggle:
             return False
         new["max_size_kb"] = max(new.get("max_size", -1), 0) // 1024
-        self.diff.add(option, dict((k, have.get(k)) for k in ("enabled", "max_size", "max_objects")),
-                      dict((k, new.get(k)) for k in ("enabled", "max_size", "max_objects")))
+        self.diff.add(
+            option,
+            {k: have.get(k) for k in ("enabled", "max_size", "max_objects")},
+            {k: new.get(k) for k in ("enabled", "max_size", "max_objects")},
+        )
         after[option] = new
         if not self.module.check_mode:
             change = dict(enabled=new["enabled"]) if toggle else {}
@@ -454,10 +472,14 @@ def main():
             email=dict(type="str"),
             suspended=dict(type="bool"),
             max_buckets=dict(type="int"),
-            caps=dict(type="list", elements="dict", options=dict(
-                type=dict(type="str", required=True, choices=list(CAP_TYPES)),
-                perm=dict(type="str", required=True, choices=["read", "write", "*", "read, write"]),
-            )),
+            caps=dict(
+                type="list",
+                elements="dict",
+                options=dict(
+                    type=dict(type="str", required=True, choices=list(CAP_TYPES)),
+                    perm=dict(type="str", required=True, choices=["read", "write", "*", "read, write"]),
+                ),
+            ),
             user_quota=dict(type="dict", options=QUOTA_SPEC),
             bucket_quota=dict(type="dict", options=QUOTA_SPEC),
             access_key=dict(type="str", no_log=False),

@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: radosgw_user_info
@@ -65,7 +60,8 @@ EXAMPLES = r"""
 RETURN = r"""
 users:
   description:
-    - The users as C(radosgw-admin user info) reports them (also with O(admin_endpoint)); an empty list when O(uid) does not exist.
+    - The users as C(radosgw-admin user info) reports them (also with O(admin_endpoint)); an empty list when O(uid)
+      does not exist.
     - Every C(secret_key) is C(********) unless O(return_secrets=true); then this holds secrets.
   returned: always
   type: list

@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: s3_bucket
@@ -103,12 +98,19 @@ class S3Bucket:
         if not BUCKET_NAME.match(self.name) or ".." in self.name or IP_ADDRESS.match(self.name):
             self.module.fail_json(
                 msg="bucket %r is not a valid S3 bucket name: use 3 to 63 lower-case letters, digits, dots and "
-                    "hyphens, starting and ending with a letter or digit, without two dots in a row, and not "
-                    "written like an IP address." % self.name)
+                "hyphens, starting and ending with a letter or digit, without two dots in a row, and not "
+                "written like an IP address." % self.name
+            )
         params = self.params
-        client = S3Client(params["endpoint"], params["access_key"], params["secret_key"], region=params["region"],
-                          validate_certs=params["validate_certs"], ca_path=s3_ca_path(self.module),
-                          timeout=params["timeout"])
+        client = S3Client(
+            params["endpoint"],
+            params["access_key"],
+            params["secret_key"],
+            region=params["region"],
+            validate_certs=params["validate_certs"],
+            ca_path=s3_ca_path(self.module),
+            timeout=params["timeout"],
+        )
         exists = client.bucket_exists(self.name)
         wanted = params["state"] == "present"
         self.diff.add("state", "present" if exists else "absent", params["state"])

@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: swift_container
@@ -163,7 +158,7 @@ def describe(name, headers):
         "bytes": int(headers.get("x-container-bytes-used", 0)),
         "read_acl": headers.get("x-container-read", ""),
         "write_acl": headers.get("x-container-write", ""),
-        "metadata": dict((k[len(META_PREFIX):], v) for k, v in headers.items() if k.startswith(META_PREFIX)),
+        "metadata": {k[len(META_PREFIX) :]: v for k, v in headers.items() if k.startswith(META_PREFIX)},
     }
 
 
@@ -201,8 +196,10 @@ class SwiftContainer:
             return dict(deleted_objects=0)
         count = current["object_count"]
         if count and not self.params["force"]:
-            self.module.fail_json(msg="container %s holds %d objects; set force: true to delete them with it."
-                                      % (self.name, count), container=current)
+            self.module.fail_json(
+                msg="container %s holds %d objects; set force: true to delete them with it." % (self.name, count),
+                container=current,
+            )
         self.diff.add("state", "present", "absent")
         if count:
             self.diff.add("object_count", count, 0)
@@ -217,16 +214,22 @@ class SwiftContainer:
 
     def ensure(self, current):
         params = self.params
-        wanted_meta = dict((str(k).lower(), str(v)) for k, v in params["metadata"].items())
-        before = current or {"name": self.name, "object_count": 0, "bytes": 0, "read_acl": "", "write_acl": "",
-                             "metadata": {}}
+        wanted_meta = {str(k).lower(): str(v) for k, v in params["metadata"].items()}
+        before = current or {
+            "name": self.name,
+            "object_count": 0,
+            "bytes": 0,
+            "read_acl": "",
+            "write_acl": "",
+            "metadata": {},
+        }
         after = dict(before, metadata=dict(before["metadata"]))
         headers = {}
         if current is None:
             self.diff.add("state", "absent", "present")
 
         acl_changed = False
-        for option, header in (("read_acl", "X-Container-Read"), ("write_acl", "X-Container-Write")):
+        for option, _header in (("read_acl", "X-Container-Read"), ("write_acl", "X-Container-Write")):
             if params[option] is not None and normalise_acl(params[option]) != normalise_acl(before[option]):
                 after[option] = normalise_acl(params[option])
                 self.diff.add(option, before[option], after[option])
@@ -249,7 +252,7 @@ class SwiftContainer:
 
         if not self.module.check_mode:
             if current is None:
-                self.conn.put_container(self.name, headers=dict((k, v) for k, v in headers.items() if v != ""))
+                self.conn.put_container(self.name, headers={k: v for k, v in headers.items() if v != ""})
             elif headers:
                 self.conn.post_container(self.name, headers=headers)
             if headers or current is None:

@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: swift_s3_check
@@ -125,8 +120,15 @@ def check(module):
     if params["sample"] < 0:
         module.fail_json(msg="sample is a number of objects, 0 for all of them, not %d." % params["sample"])
     try:
-        s3 = S3Client(params["s3_endpoint"], params["s3_access_key"], params["s3_secret_key"], params["s3_region"],
-                      validate_certs=params["validate_certs"], ca_path=params["ca_cert"], timeout=params["timeout"])
+        s3 = S3Client(
+            params["s3_endpoint"],
+            params["s3_access_key"],
+            params["s3_secret_key"],
+            params["s3_region"],
+            validate_certs=params["validate_certs"],
+            ca_path=params["ca_cert"],
+            timeout=params["timeout"],
+        )
     except S3Error as exc:
         module.fail_json(msg="s3_%s" % exc)
     conn = connect(module)
@@ -139,11 +141,17 @@ def check(module):
         try:
             s3_size = s3.object_size(container, name)
         except S3Error as exc:
-            module.fail_json(msg="S3 cannot read %s in %s (%s), which Swift serves: do not move this container "
-                                 "to the s3 driver." % (name, container, exc), **result)
+            module.fail_json(
+                msg="S3 cannot read %s in %s (%s), which Swift serves: do not move this container "
+                "to the s3 driver." % (name, container, exc),
+                **result,
+            )
         if s3_size != swift_size:
-            module.fail_json(msg="S3 gives %s in %s a size of %d bytes, Swift %d: do not move this container to the "
-                                 "s3 driver." % (name, container, s3_size, swift_size), **result)
+            module.fail_json(
+                msg="S3 gives %s in %s a size of %d bytes, Swift %d: do not move this container to the "
+                "s3 driver." % (name, container, s3_size, swift_size),
+                **result,
+            )
         result["checked"] += 1
         result["large_objects"] += int("x-object-manifest" in headers)
         result["bytes"] += swift_size

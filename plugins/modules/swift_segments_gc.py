@@ -1,12 +1,7 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r"""
 module: swift_segments_gc
@@ -181,8 +176,11 @@ SEGMENT_NAME = re.compile(r"([0-9a-f]{3}/[0-9a-f]+)/[0-9]{16}\Z")
 
 
 def totals(sets=()):
-    return {"sets": len(sets), "objects": sum(len(s["objects"]) for s in sets),
-            "bytes": sum(sum(s["objects"].values()) for s in sets)}
+    return {
+        "sets": len(sets),
+        "objects": sum(len(s["objects"]) for s in sets),
+        "bytes": sum(sum(s["objects"].values()) for s in sets),
+    }
 
 
 def listing_time(value):
@@ -210,7 +208,7 @@ class SegmentSweep:
             return self.conn.get_container(self.container, full_listing=True)
         except ClientException as exc:
             if exc.http_status == 404:
-                raise SwiftError("container %s does not exist." % self.container, 404)
+                raise SwiftError("container %s does not exist." % self.container, 404) from exc
             raise
 
     def manifest_targets(self, objects):
@@ -259,7 +257,7 @@ class SegmentSweep:
         referenced = set()
         for target in targets:
             # At or below a set: the set itself, as the driver's manifests name it, or one of its segments.
-            parts = target[len(self.segments_path):].split("/") if target.startswith(self.segments_path) else []
+            parts = target[len(self.segments_path) :].split("/") if target.startswith(self.segments_path) else []
             if len(parts) >= 2 and self.segments_path + "/".join(parts[:2]) in sets:
                 referenced.add(self.segments_path + "/".join(parts[:2]))
             index = bisect.bisect_left(names, target)
@@ -281,8 +279,10 @@ class SegmentSweep:
                         continue
                     self.module.fail_json(
                         msg="Deleting segment %s failed (HTTP %s) after %d objects (%d bytes) were deleted."
-                            % (name, exc.http_status, deleted["objects"], deleted["bytes"]),
-                        status=exc.http_status, deleted=deleted)
+                        % (name, exc.http_status, deleted["objects"], deleted["bytes"]),
+                        status=exc.http_status,
+                        deleted=deleted,
+                    )
                 deleted["objects"] += 1
                 deleted["bytes"] += size
             if deleted["objects"] > before:
@@ -308,7 +308,7 @@ class SegmentSweep:
         if self.params["delete"] and orphans:
             deleted = dict(orphaned) if self.module.check_mode else self.delete(orphans)
         diff = DifferenceTracker()
-        diff.add("orphaned", orphaned, dict((key, orphaned[key] - deleted[key]) for key in orphaned))
+        diff.add("orphaned", orphaned, {key: orphaned[key] - deleted[key] for key in orphaned})
         result = dict(
             changed=deleted["objects"] > 0,
             segments_path=self.segments_path,
@@ -317,7 +317,7 @@ class SegmentSweep:
             young=totals(young),
             orphaned=orphaned,
             deleted=deleted,
-            orphaned_sets=[entry["name"] for entry in orphans[:self.params["max_report"]]],
+            orphaned_sets=[entry["name"] for entry in orphans[: self.params["max_report"]]],
             unrecognised_objects=unrecognised,
         )
         if self.module._diff:

@@ -22,9 +22,7 @@ LAB_IMAGES = MANIFEST["lab_images"]
 REGISTRIES = {name: spec for name, spec in LAB_IMAGES.items() if name.startswith("registry_")}
 # The bare systemd images and those prepared from them with a role's packages installed.
 SYSTEMD_HOSTS = {
-    name: spec
-    for name, spec in LAB_IMAGES.items()
-    if name.endswith("_systemd") or spec.get("context") == "prepared"
+    name: spec for name, spec in LAB_IMAGES.items() if name.endswith("_systemd") or spec.get("context") == "prepared"
 }
 
 
@@ -137,4 +135,4 @@ def test_systemd_image_boots_with_the_lab_host_options(name, container):
     packages = (spec.get("args") or {}).get("PACKAGES", "").split()
     if packages:
         states = docker("exec", host, "dpkg-query", "-W", "-f=${db:Status-Status}\\n", *packages).split()
-        assert states == ["installed"] * len(packages), f"{spec['tag']}: {dict(zip(packages, states))}"
+        assert states == ["installed"] * len(packages), f"{spec['tag']}: {dict(zip(packages, states, strict=False))}"

@@ -60,9 +60,7 @@ def debian_mirror(sources_dir=Path("/etc/apt")):
             if len(words) >= 3 and words[0] == "deb" and not words[2].endswith("-security"):
                 candidates.append(words[1])
     if not candidates:
-        raise BuildError(
-            "No Debian mirror found in /etc/apt sources; set WHARF_DEBIAN_MIRROR to a Debian archive URL."
-        )
+        raise BuildError("No Debian mirror found in /etc/apt sources; set WHARF_DEBIAN_MIRROR to a Debian archive URL.")
     return candidates[0].strip()
 
 

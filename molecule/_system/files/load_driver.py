@@ -36,7 +36,7 @@ ABANDONED = object()
 
 
 def now():
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 def error_kind(text):
@@ -64,8 +64,12 @@ class Docker:
         """Run one docker call; return None on success, ABANDONED when the stop gave up on it, else its error kind."""
         started = time.monotonic()
         self.trace("start", *args)
-        proc = subprocess.Popen(["docker", *args], stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            ["docker", *args],
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         call = {"args": args, "started": started, "proc": proc, "abandoned": False}
         with self.lock:
             self.running[threading.get_ident()] = call
@@ -192,12 +196,24 @@ def main():
     parser.add_argument("--pause", type=float, default=0, help="seconds each loop waits before its next request")
     parser.add_argument("--summary", help="file to write the JSON summary to as well")
     parser.add_argument("--trace", help="file to append a line to for every docker call's start and end")
-    parser.add_argument("--call-timeout", type=float, default=120,
-                        help="seconds a docker call may take before it is killed and counted as failed")
-    parser.add_argument("--stop-grace", type=float, default=60,
-                        help="seconds the requests under way at a stop may take before they count as failed")
-    parser.add_argument("--local-attempts", type=int, default=3,
-                        help="failed local image builds in a row after which the driver stops (its engine is broken)")
+    parser.add_argument(
+        "--call-timeout",
+        type=float,
+        default=120,
+        help="seconds a docker call may take before it is killed and counted as failed",
+    )
+    parser.add_argument(
+        "--stop-grace",
+        type=float,
+        default=60,
+        help="seconds the requests under way at a stop may take before they count as failed",
+    )
+    parser.add_argument(
+        "--local-attempts",
+        type=int,
+        default=3,
+        help="failed local image builds in a row after which the driver stops (its engine is broken)",
+    )
     opts = parser.parse_args()
     docker = Docker(opts.call_timeout, opts.trace)
 
@@ -214,9 +230,12 @@ def main():
     started, clock = now(), time.monotonic()
     loops = [
         threading.Thread(target=pull_loop, name="pull", args=(docker, counter, known, opts.pause), daemon=True),
-        threading.Thread(target=push_loop, name="push", daemon=True,
-                         args=(docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause,
-                               opts.local_attempts)),
+        threading.Thread(
+            target=push_loop,
+            name="push",
+            daemon=True,
+            args=(docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause, opts.local_attempts),
+        ),
     ]
     for loop in loops:
         loop.start()

@@ -14,15 +14,15 @@ import subprocess
 import sys
 import tempfile
 
-RECAP_LINE = re.compile(r'^(\S+)\s+:\s+((?:[a-z]+=\d+\s*)+)$')
+RECAP_LINE = re.compile(r"^(\S+)\s+:\s+((?:[a-z]+=\d+\s*)+)$")
 
 
 def recap(lines):
     hosts = {}
-    for line in lines[next((i for i, line in enumerate(lines) if line.startswith('PLAY RECAP')), len(lines)):]:
+    for line in lines[next((i for i, line in enumerate(lines) if line.startswith("PLAY RECAP")), len(lines)) :]:
         match = RECAP_LINE.match(line.strip())
         if match:
-            hosts[match.group(1)] = {key: int(count) for key, count in re.findall(r'([a-z]+)=(\d+)', match.group(2))}
+            hosts[match.group(1)] = {key: int(count) for key, count in re.findall(r"([a-z]+)=(\d+)", match.group(2))}
     return hosts
 
 
@@ -30,14 +30,14 @@ def main():
     log_dir, args = sys.argv[1], sys.argv[2:]
     os.makedirs(log_dir, exist_ok=True)
     name = os.path.splitext(os.path.basename(args[-1]))[0]
-    fd, log = tempfile.mkstemp(prefix=name + '-', suffix='.log', dir=log_dir)
-    env = dict(os.environ, ANSIBLE_FORCE_COLOR='false', ANSIBLE_NOCOLOR='true')
-    with os.fdopen(fd, 'w') as out:
-        rc = subprocess.call(['ansible-playbook'] + args, stdout=out, stderr=subprocess.STDOUT, env=env)
-    with open(log, encoding='utf-8', errors='replace') as done:
+    fd, log = tempfile.mkstemp(prefix=name + "-", suffix=".log", dir=log_dir)
+    env = dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true")
+    with os.fdopen(fd, "w") as out:
+        rc = subprocess.call(["ansible-playbook"] + args, stdout=out, stderr=subprocess.STDOUT, env=env)
+    with open(log, encoding="utf-8", errors="replace") as done:
         lines = done.read().splitlines()
-    print(json.dumps({'rc': rc, 'recap': recap(lines), 'log': log, 'tail': lines[-30:]}))
+    print(json.dumps({"rc": rc, "recap": recap(lines), "log": log, "tail": lines[-30:]}))
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -1,9 +1,9 @@
 """Real-client probes of RGW for the ceph_aio scenarios; prints one JSON document.
 
-    rgw_probe.py swift-auth AUTH_URL USER              key in $PROBE_KEY
-    rgw_probe.py swift-roundtrip AUTH_URL USER CONTAINER   key in $PROBE_KEY: write an object, read it back
-    rgw_probe.py swift-read AUTH_URL USER CONTAINER        key in $PROBE_KEY: read that object again
-    rgw_probe.py s3-buckets ENDPOINT ACCESS_KEY         secret in $PROBE_KEY: the bucket names the user sees
+rgw_probe.py swift-auth AUTH_URL USER              key in $PROBE_KEY
+rgw_probe.py swift-roundtrip AUTH_URL USER CONTAINER   key in $PROBE_KEY: write an object, read it back
+rgw_probe.py swift-read AUTH_URL USER CONTAINER        key in $PROBE_KEY: read that object again
+rgw_probe.py s3-buckets ENDPOINT ACCESS_KEY         secret in $PROBE_KEY: the bucket names the user sees
 """
 
 import json
@@ -40,8 +40,13 @@ def main(mode, *args):
         return {"read_back": swift(auth_url, user).get_object(container, "probe.txt")[1].decode()}
     if mode == "s3-buckets":
         endpoint, access = args
-        s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=access,
-                          aws_secret_access_key=os.environ["PROBE_KEY"], region_name="default")
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id=access,
+            aws_secret_access_key=os.environ["PROBE_KEY"],
+            region_name="default",
+        )
         try:
             return {"ok": True, "buckets": [b["Name"] for b in s3.list_buckets()["Buckets"]]}
         except botocore.exceptions.ClientError as exc:

@@ -3,6 +3,7 @@
 Usage: requests.py URL STOP_FILE new|keepalive. "new" opens a connection for every request (what a balancer's
 health check and most clients do); "keepalive" reuses one connection and opens another only after a failure.
 """
+
 import http.client
 import json
 import os
@@ -20,13 +21,13 @@ deadline = time.time() + 600
 while not os.path.exists(stop_file) and time.time() < deadline:
     started = time.time()
     try:
-        if connection is None or mode == 'new':
+        if connection is None or mode == "new":
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=1)
-        connection.request('GET', parts.path)
+        connection.request("GET", parts.path)
         response = connection.getresponse()
         response.read()
         if response.status >= 500:
-            raise http.client.HTTPException('status %d' % response.status)
+            raise http.client.HTTPException("status %d" % response.status)
         answered += 1
     except (OSError, http.client.HTTPException) as exc:
         connection.close()
@@ -35,7 +36,7 @@ while not os.path.exists(stop_file) and time.time() < deadline:
         first_failure = first_failure or started
         last_failure = started
         errors.add(type(exc).__name__)
-    if mode == 'new' and connection is not None:
+    if mode == "new" and connection is not None:
         connection.close()
     time.sleep(max(0, 0.05 - (time.time() - started)))
 window = round(last_failure - first_failure + 0.05, 2) if failed else 0

@@ -3,6 +3,7 @@ asking GET /v2/: prints as JSON when the slow one was cut and with what, and how
 
 usage: slow_headers.py HOST PORT CA_FILE
 """
+
 import json
 import socket
 import ssl
@@ -28,12 +29,14 @@ def send_slowly():
             try:
                 answer = conn.recv(4096) or b"closed"
                 break
-            except socket.timeout:
+            except TimeoutError:
                 pass
     except OSError as error:
         answer = repr(error).encode()
-    slow.update(seconds=round(time.monotonic() - start, 1),
-                answer=answer.split(b"\r\n")[0].decode(errors="replace") or "still open")
+    slow.update(
+        seconds=round(time.monotonic() - start, 1),
+        answer=answer.split(b"\r\n")[0].decode(errors="replace") or "still open",
+    )
 
 
 thread = threading.Thread(target=send_slowly)
@@ -49,6 +52,13 @@ while thread.is_alive():
         status = repr(error)
     others.append({"status": status, "seconds": round(time.monotonic() - start, 3)})
     time.sleep(0.5)
-print(json.dumps({"slow": slow, "others": len(others),
-                  "statuses": sorted({str(other["status"]) for other in others}),
-                  "slowest": max(other["seconds"] for other in others)}))
+print(
+    json.dumps(
+        {
+            "slow": slow,
+            "others": len(others),
+            "statuses": sorted({str(other["status"]) for other in others}),
+            "slowest": max(other["seconds"] for other in others),
+        }
+    )
+)

@@ -3,6 +3,7 @@ object {server: status} (UP, DOWN, DRAIN, MAINT, ...).
 
   python3 haproxy_servers.py /run/haproxy.sock BACKEND
 """
+
 import csv
 import json
 import socket
@@ -20,8 +21,15 @@ def main(path, backend):
             reply += chunk
             chunk = sock.recv(65536)
     rows = csv.DictReader(reply.decode().lstrip("# ").splitlines())
-    print(json.dumps({row["svname"]: row["status"] for row in rows
-                      if row["pxname"] == backend and row["svname"] not in ("FRONTEND", "BACKEND")}))
+    print(
+        json.dumps(
+            {
+                row["svname"]: row["status"]
+                for row in rows
+                if row["pxname"] == backend and row["svname"] not in ("FRONTEND", "BACKEND")
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

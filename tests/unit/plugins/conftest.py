@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,15 +9,10 @@ A test names the calls it expects, in order, by recording step: the module must 
 serve one step's output for another argv, for states the recording reached by a different path.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 import os
 
 import pytest
-
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
@@ -36,7 +30,7 @@ class ModuleExit(Exception):
     """How a module run ends under test: the result it would send Ansible, and whether it failed."""
 
     def __init__(self, result, failed):
-        super(ModuleExit, self).__init__(result.get("msg"))
+        super().__init__(result.get("msg"))
         self.result = result
         self.failed = failed
 
@@ -77,7 +71,9 @@ class Replay:
         self.calls = []
         self.warnings = []
         self.base = list(RECORDED_BASE)
-        monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda module, argv, **kw: self._run_command(argv, **kw))
+        monkeypatch.setattr(
+            basic.AnsibleModule, "run_command", lambda module, argv, **kw: self._run_command(argv, **kw)
+        )
         monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, **kw: name)
         _capture_exits(monkeypatch)
         monkeypatch.setattr(basic.AnsibleModule, "warn", lambda module, warning: self.warnings.append(warning))
@@ -90,8 +86,8 @@ class Replay:
 
     def tail(self, name):
         argv = self.steps[name]["argv"]
-        assert argv[:len(RECORDED_BASE)] == RECORDED_BASE
-        return argv[len(RECORDED_BASE):]
+        assert argv[: len(RECORDED_BASE)] == RECORDED_BASE
+        return argv[len(RECORDED_BASE) :]
 
     def expect(self, *entries):
         """Each entry: a step name, or (argv tail or step name, step name whose output to serve)."""

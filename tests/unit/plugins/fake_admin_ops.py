@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -86,8 +85,9 @@ class FakeAdminOps:
             # RGW keeps one value per name (the last), and signs that one.
             args[unquote(name)] = unquote(value)
         self.requests.append((method, args))
-        canonical = "&".join("%s=%s" % (quote(name, safe="-_.~"), quote(value, safe="-_.~"))
-                             for name, value in sorted(args.items()))
+        canonical = "&".join(
+            "%s=%s" % (quote(name, safe="-_.~"), quote(value, safe="-_.~")) for name, value in sorted(args.items())
+        )
         url = "http://%s%s%s" % (headers.get("Host"), parts.path, "?" + canonical if canonical else "")
         try:
             if not authentic(method, url, headers, body, ADMIN_ACCESS, self.admin_secret):
@@ -136,7 +136,7 @@ class FakeAdminOps:
     def get_list(self, args):
         uids = sorted(self.users)
         start = uids.index(args["marker"]) + 1 if args.get("marker") else 0
-        page = uids[start:start + int(args.get("max-entries", 1000))]
+        page = uids[start : start + int(args.get("max-entries", 1000))]
         result = {"keys": page, "truncated": start + len(page) < len(uids), "count": len(page)}
         if result["truncated"]:
             result["marker"] = page[-1]
@@ -146,11 +146,26 @@ class FakeAdminOps:
         uid = args["uid"]
         if uid in self.users:
             raise AdminOpsError(409, "UserAlreadyExists")
-        user = {"user_id": uid, "display_name": args["display-name"], "email": args.get("email", "").lower(),
-                "suspended": 0, "max_buckets": int(args.get("max-buckets", 1000)), "subusers": [], "keys": [],
-                "swift_keys": [], "caps": [], "op_mask": "read, write, delete", "default_placement": "",
-                "default_storage_class": "", "placement_tags": [], "bucket_quota": dict(EMPTY_QUOTA),
-                "user_quota": dict(EMPTY_QUOTA), "temp_url_keys": [], "type": "rgw", "mfa_ids": []}
+        user = {
+            "user_id": uid,
+            "display_name": args["display-name"],
+            "email": args.get("email", "").lower(),
+            "suspended": 0,
+            "max_buckets": int(args.get("max-buckets", 1000)),
+            "subusers": [],
+            "keys": [],
+            "swift_keys": [],
+            "caps": [],
+            "op_mask": "read, write, delete",
+            "default_placement": "",
+            "default_storage_class": "",
+            "placement_tags": [],
+            "bucket_quota": dict(EMPTY_QUOTA),
+            "user_quota": dict(EMPTY_QUOTA),
+            "temp_url_keys": [],
+            "type": "rgw",
+            "mfa_ids": [],
+        }
         if args.get("access-key"):
             user["keys"].append({"user": uid, "access_key": args["access-key"], "secret_key": args["secret-key"]})
         elif self._flag(args, "generate-key", True):
@@ -177,14 +192,14 @@ class FakeAdminOps:
 
     def put_caps(self, args):
         user = self._user(args)
-        caps = dict((cap["type"], cap["perm"]) for cap in user["caps"])
+        caps = {cap["type"]: cap["perm"] for cap in user["caps"]}
         caps.update(cap.split("=") for cap in args["user-caps"].split(";"))
         user["caps"] = [{"type": name, "perm": perm} for name, perm in sorted(caps.items())]
         return user["caps"]
 
     def delete_caps(self, args):
         user = self._user(args)
-        drop = set(cap.split("=")[0] for cap in args["user-caps"].split(";"))
+        drop = {cap.split("=")[0] for cap in args["user-caps"].split(";")}
         user["caps"] = [cap for cap in user["caps"] if cap["type"] not in drop]
         return user["caps"]
 
@@ -209,8 +224,9 @@ class FakeAdminOps:
             user["swift_keys"].append({"user": args["subuser"], "secret_key": secret})
             return user["swift_keys"]
         user["keys"] = [k for k in user["keys"] if k["access_key"] != args["access-key"]]
-        user["keys"].append({"user": user["user_id"], "access_key": args["access-key"],
-                             "secret_key": args["secret-key"]})
+        user["keys"].append(
+            {"user": user["user_id"], "access_key": args["access-key"], "secret_key": args["secret-key"]}
+        )
         return user["keys"]
 
     def delete_key(self, args):

@@ -6,8 +6,8 @@ import os
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 from pathlib import Path
+from types import SimpleNamespace
 
 DRIVER = Path(__file__).resolve().parents[3] / "molecule" / "_system" / "files" / "load_driver.py"
 
@@ -20,7 +20,8 @@ case "$1" in
     case "$FAIL_IMPORT:$3" in
       *known*) ;;
       all:*) echo "Error response from daemon: no space left on device" >&2; exit 1 ;;
-      some:*) [ -e "$0.failed" ] && rm "$0.failed" || { touch "$0.failed"; echo "context deadline exceeded" >&2; exit 1; } ;;
+      some:*)
+        [ -e "$0.failed" ] && rm "$0.failed" || { touch "$0.failed"; echo "context deadline exceeded" >&2; exit 1; } ;;
     esac ;;
   push) [ -n "$HANG_PUSH" ] && [ "${2#*known}" = "$2" ] && exec sleep 600 ;;
 esac
@@ -34,19 +35,44 @@ def fake_docker_env(tmp_path, hang_push=False, fail_import=""):
     docker = bin_dir / "docker"
     docker.write_text(FAKE_DOCKER)
     docker.chmod(0o755)
-    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "HANG_PUSH": "1" if hang_push else "",
-            "FAIL_IMPORT": fail_import}
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "HANG_PUSH": "1" if hang_push else "",
+        "FAIL_IMPORT": fail_import,
+    }
 
 
 def run_driver(tmp_path, *args, hang_push=False, fail_import=""):
     env = fake_docker_env(tmp_path, hang_push, fail_import)
     summary = tmp_path / "load.json"
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
-                           "--trace", str(tmp_path / "load.trace"), "--pause", "0.05", *args],
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
-    return SimpleNamespace(proc=proc, summary=json.loads(summary.read_text()), seconds=time.monotonic() - started,
-                           trace=(tmp_path / "load.trace").read_text())
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(DRIVER),
+            "--registry",
+            "registry.test:5000",
+            "--summary",
+            str(summary),
+            "--trace",
+            str(tmp_path / "load.trace"),
+            "--pause",
+            "0.05",
+            *args,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    return SimpleNamespace(
+        proc=proc,
+        summary=json.loads(summary.read_text()),
+        seconds=time.monotonic() - started,
+        trace=(tmp_path / "load.trace").read_text(),
+    )
 
 
 def test_counts_pulls_and_pushes(tmp_path):
@@ -101,9 +127,13 @@ def test_an_engine_that_cannot_build_stops_the_driver_with_its_reason(tmp_path):
 
 def test_a_stop_signal_ends_the_loops_and_writes_the_summary(tmp_path):
     summary = tmp_path / "load.json"
-    proc = subprocess.Popen([sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary),
-                             "--pause", "0.05"], env=fake_docker_env(tmp_path),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(DRIVER), "--registry", "registry.test:5000", "--summary", str(summary), "--pause", "0.05"],
+        env=fake_docker_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while not (tmp_path / "load.json.running").exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,6 +26,7 @@ ExecReload=/bin/kill -s HUP $MAINPID
 @pytest.fixture
 def root(tmp_path):
     """A fake root: unit directories and the defaults file, all empty at first."""
+
     class Root:
         etc_units = tmp_path / "etc" / "systemd" / "system"
         lib_units = tmp_path / "lib" / "systemd" / "system"
@@ -35,7 +35,8 @@ def root(tmp_path):
 
         def flags(self):
             return _dockerd.DockerdFlagReader(
-                "docker.service", [str(self.etc_units), str(self.lib_units)], str(self.defaults)).flags()
+                "docker.service", [str(self.etc_units), str(self.lib_units)], str(self.defaults)
+            ).flags()
 
         def unit(self, directory, name, text):
             directory.mkdir(parents=True, exist_ok=True)
@@ -58,9 +59,11 @@ def root(tmp_path):
 def test_debian_unit_with_default_file(root):
     unit = root.debian_unit()
     root.write_defaults('# Options for dockerd\nDOCKER_OPTS="--insecure-registry registry.old:5000 --debug"\n')
-    assert root.flags() == {"hosts": ("-H", unit),
-                            "insecure-registries": ("--insecure-registry", str(root.defaults)),
-                            "debug": ("--debug", str(root.defaults))}
+    assert root.flags() == {
+        "hosts": ("-H", unit),
+        "insecure-registries": ("--insecure-registry", str(root.defaults)),
+        "debug": ("--debug", str(root.defaults)),
+    }
 
 
 def test_debian_unit_without_default_file_sets_only_hosts(root):
@@ -71,9 +74,12 @@ def test_debian_unit_without_default_file_sets_only_hosts(root):
 
 def test_dropin_adds_flags_with_continuation_lines_and_prefix(root):
     root.debian_unit()
-    dropin = root.dropin(root.etc_units, "registry.conf",
-                         "[Service]\nExecStart=\nExecStart=-/usr/bin/dockerd \\\n"
-                         "    --registry-mirror=https://m.example \\\n    -Hfd://\n")
+    dropin = root.dropin(
+        root.etc_units,
+        "registry.conf",
+        "[Service]\nExecStart=\nExecStart=-/usr/bin/dockerd \\\n"
+        "    --registry-mirror=https://m.example \\\n    -Hfd://\n",
+    )
     assert root.flags() == {"registry-mirrors": ("--registry-mirror", dropin), "hosts": ("-H", dropin)}
 
 
@@ -94,23 +100,29 @@ def test_higher_priority_dropin_with_same_name_wins(root):
 
 def test_flags_from_a_variable_name_the_file_that_sets_it(root):
     unit = root.debian_unit()
-    dropin = root.dropin(root.etc_units, "flags.conf",
-                         '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry a:5000"\n')
+    dropin = root.dropin(
+        root.etc_units, "flags.conf", '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry a:5000"\n'
+    )
     assert root.flags() == {"insecure-registries": ("--insecure-registry", dropin), "hosts": ("-H", unit)}
 
 
 def test_environment_file_wins_over_environment(root, tmp_path):
     env_file = tmp_path / "docker.env"
     env_file.write_text("DOCKER_OPTS=--exec-opt native.cgroupdriver=cgroupfs\n")
-    root.unit(root.lib_units, "docker.service",
-              "[Service]\nEnvironmentFile=%s\nEnvironment=DOCKER_OPTS=\nExecStart=/usr/sbin/dockerd $DOCKER_OPTS\n"
-              % env_file)
+    root.unit(
+        root.lib_units,
+        "docker.service",
+        "[Service]\nEnvironmentFile=%s\nEnvironment=DOCKER_OPTS=\nExecStart=/usr/sbin/dockerd $DOCKER_OPTS\n"
+        % env_file,
+    )
     assert root.flags() == {"exec-opts": ("--exec-opt", str(env_file))}
 
 
 def test_a_missing_required_environment_file_is_an_error(root, tmp_path):
     missing = tmp_path / "nope.env"
-    root.unit(root.lib_units, "docker.service", "[Service]\nEnvironmentFile=%s\nExecStart=/usr/sbin/dockerd\n" % missing)
+    root.unit(
+        root.lib_units, "docker.service", "[Service]\nEnvironmentFile=%s\nExecStart=/usr/sbin/dockerd\n" % missing
+    )
     with pytest.raises(_dockerd.DockerdFlagsError) as caught:
         root.flags()
     assert str(caught.value).startswith("Cannot read %s, which docker.service needs: " % missing)
@@ -123,23 +135,31 @@ def test_environment_file_names_expand_unit_specifiers(tmp_path):
     units.mkdir()
     (units / "docker@blue.service").write_text(
         "[Service]\nEnvironmentFile=%s/%%N\nEnvironmentFile=%s/%%n\nEnvironmentFile=-%s/%%p\n"
-        "ExecStart=/usr/bin/dockerd $DOCKER_OPTS --data-root=/srv/docker\n" % (tmp_path, tmp_path, tmp_path))
+        "ExecStart=/usr/bin/dockerd $DOCKER_OPTS --data-root=/srv/docker\n" % (tmp_path, tmp_path, tmp_path)
+    )
     flags = _dockerd.DockerdFlagReader("docker@blue.service", [str(units)], str(tmp_path / "defaults")).flags()
-    assert flags == {"labels": ("--label", str(tmp_path / "docker@blue.service")),
-                     "data-root": ("--data-root", str(units / "docker@blue.service"))}
+    assert flags == {
+        "labels": ("--label", str(tmp_path / "docker@blue.service")),
+        "data-root": ("--data-root", str(units / "docker@blue.service")),
+    }
 
 
 def test_unit_without_environment_file_ignores_the_defaults_file(root):
-    unit = root.unit(root.lib_units, "docker.service",
-                     "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n")
+    unit = root.unit(
+        root.lib_units,
+        "docker.service",
+        "[Service]\nExecStart=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock\n",
+    )
     root.write_defaults('DOCKER_OPTS="--insecure-registry a:5000"\n')
     assert root.flags() == {"hosts": ("-H", unit), "containerd": ("--containerd", unit)}
 
 
 def test_without_a_unit_the_defaults_file_counts(root):
     root.write_defaults('export DOCKER_OPTS="-D --insecure-registry a:5000"\n')
-    assert root.flags() == {"debug": ("-D", str(root.defaults)),
-                            "insecure-registries": ("--insecure-registry", str(root.defaults))}
+    assert root.flags() == {
+        "debug": ("-D", str(root.defaults)),
+        "insecure-registries": ("--insecure-registry", str(root.defaults)),
+    }
 
 
 def test_no_unit_and_no_defaults_file_means_no_flags(root):
@@ -149,7 +169,10 @@ def test_no_unit_and_no_defaults_file_means_no_flags(root):
 def test_unit_file_lines_drop_comments_and_join_continuations():
     text = "# comment\n; also a comment\n[Service]\nExecStart=/usr/bin/dockerd \\\n  -D \\\n  -H fd://\nType=notify\n"
     assert [line.split() for line in _dockerd.unit_file_lines(text)] == [
-        ["[Service]"], ["ExecStart=/usr/bin/dockerd", "-D", "-H", "fd://"], ["Type=notify"]]
+        ["[Service]"],
+        ["ExecStart=/usr/bin/dockerd", "-D", "-H", "fd://"],
+        ["Type=notify"],
+    ]
     assert [line.split() for line in _dockerd.unit_file_lines("ExecStart=dockerd \\\n")] == [["ExecStart=dockerd"]]
 
 
@@ -159,20 +182,23 @@ def test_service_settings_read_only_the_service_section():
 
 
 def test_parse_environment_file():
-    text = ('# comment\n; comment\n\nexport A="one two"\nB=\'$HOME ~ %\'\nC=plain # trailing comment\n'
-            'D="unbalanced\nnot an assignment\n')
-    assert _dockerd.parse_environment_file(text) == {
-        "A": "one two", "B": "$HOME ~ %", "C": "plain", "D": '"unbalanced'}
+    text = (
+        "# comment\n; comment\n\nexport A=\"one two\"\nB='$HOME ~ %'\nC=plain # trailing comment\n"
+        'D="unbalanced\nnot an assignment\n'
+    )
+    assert _dockerd.parse_environment_file(text) == {"A": "one two", "B": "$HOME ~ %", "C": "plain", "D": '"unbalanced'}
 
 
-@pytest.mark.parametrize("command, flags", [
-    ("/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock",
-     ["-H", "--containerd"]),
-    ("-/usr/bin/dockerd -D --log-level=warn", ["-D", "--log-level"]),
-    ("/usr/bin/docker daemon --insecure-registry a:5000", ["--insecure-registry"]),
-    ("/usr/bin/containerd --config x", []),
-    ('/bin/sh -c "dockerd --debug"', []),
-])
+@pytest.mark.parametrize(
+    "command, flags",
+    [
+        ("/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock", ["-H", "--containerd"]),
+        ("-/usr/bin/dockerd -D --log-level=warn", ["-D", "--log-level"]),
+        ("/usr/bin/docker daemon --insecure-registry a:5000", ["--insecure-registry"]),
+        ("/usr/bin/containerd --config x", []),
+        ('/bin/sh -c "dockerd --debug"', []),
+    ],
+)
 def test_dockerd_flags(command, flags):
     assert _dockerd.dockerd_flags([word for word, dummy in _dockerd.expand_words(command, {})]) == flags
 
@@ -180,24 +206,38 @@ def test_dockerd_flags(command, flags):
 def test_expand_words_splits_dollar_var_but_not_braced():
     env = {"OPTS": "--debug --label a=b", "ONE": "x y"}
     assert _dockerd.expand_words("dockerd $OPTS --data-root=${ONE}", env) == [
-        ("dockerd", None), ("--debug", None), ("--label", None), ("a=b", None), ("--data-root=x y", None)]
+        ("dockerd", None),
+        ("--debug", None),
+        ("--label", None),
+        ("a=b", None),
+        ("--data-root=x y", None),
+    ]
     assert _dockerd.expand_words("dockerd $MISSING", {}) == [("dockerd", None)]
 
 
 def test_expand_words_name_the_file_each_word_came_from():
-    words = _dockerd.expand_words("dockerd -H fd:// $OPTS ${ONE}", {"OPTS": "--debug", "ONE": "--label=x"},
-                                  "unit", {"OPTS": "dropin"})
-    assert words == [("dockerd", "unit"), ("-H", "unit"), ("fd://", "unit"), ("--debug", "dropin"),
-                     ("--label=x", "unit")]
+    words = _dockerd.expand_words(
+        "dockerd -H fd:// $OPTS ${ONE}", {"OPTS": "--debug", "ONE": "--label=x"}, "unit", {"OPTS": "dropin"}
+    )
+    assert words == [
+        ("dockerd", "unit"),
+        ("-H", "unit"),
+        ("fd://", "unit"),
+        ("--debug", "dropin"),
+        ("--label=x", "unit"),
+    ]
 
 
-@pytest.mark.parametrize("flag, key", [
-    ("--insecure-registry", "insecure-registries"),
-    ("--registry-mirror", "registry-mirrors"),
-    ("-H", "hosts"),
-    ("--data-root", "data-root"),
-    ("--config-file", None),
-    ("-x", None),
-])
+@pytest.mark.parametrize(
+    "flag, key",
+    [
+        ("--insecure-registry", "insecure-registries"),
+        ("--registry-mirror", "registry-mirrors"),
+        ("-H", "hosts"),
+        ("--data-root", "data-root"),
+        ("--config-file", None),
+        ("-x", None),
+    ],
+)
 def test_flag_key(flag, key):
     assert _dockerd.flag_key(flag) == key

@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 import os
@@ -27,7 +22,7 @@ SECRET = "wharf-test-swift-secret-000000000000000001"
 
 class FakeModule:
     def __init__(self, answers, **params):
-        self.params = dict((name, spec.get("default")) for name, spec in RADOSGW_CONNECTION_SPEC.items())
+        self.params = {name: spec.get("default") for name, spec in RADOSGW_CONNECTION_SPEC.items()}
         self.params.update(params)
         self.answers = list(answers)
         self.runs = []
@@ -60,8 +55,19 @@ def test_base_argv_locale_and_call_log():
     client = RadosgwAdmin(module)
     assert client.user_info("alice") == {"user_id": "alice"}
     argv, env = module.runs[0]
-    assert argv == ["/usr/bin/radosgw-admin", "--cluster", "ceph", "-c", "/etc/ceph/ceph.conf", "-n", "client.admin",
-                    "--format=json", "user", "info", "--uid=alice"]
+    assert argv == [
+        "/usr/bin/radosgw-admin",
+        "--cluster",
+        "ceph",
+        "-c",
+        "/etc/ceph/ceph.conf",
+        "-n",
+        "client.admin",
+        "--format=json",
+        "user",
+        "info",
+        "--uid=alice",
+    ]
     assert env["LC_ALL"] == "C"
     assert client.calls == [argv]
 
@@ -75,8 +81,10 @@ def test_failure_masks_the_secret_everywhere_it_is_kept():
     assert error.rc == 22
     assert "--secret-key=********" in error.cmd
     assert SECRET not in repr(error.fail_kwargs()) and SECRET not in repr(client.calls)
-    assert error.msg == "radosgw-admin subuser create failed with rc 22: could not create subuser: unable to parse " \
-                        "request, invalid subuser access"
+    assert (
+        error.msg == "radosgw-admin subuser create failed with rc 22: could not create subuser: unable to parse "
+        "request, invalid subuser access"
+    )
     # The real argv still carries the secret: only what is shown is masked.
     assert module.runs[0][0][-1] == "--secret-key=" + SECRET
 
@@ -137,18 +145,50 @@ def test_output_behind_a_banner_is_shown_with_every_secret_masked(rc):
     assert '"access_key": "%s"' % user["keys"][0]["access_key"] in caught.value.stdout
 
 
-@pytest.mark.parametrize("value, size", [
-    (1073741824, 1073741824), ("1073741824", 1073741824), ("-1", -1), (-1, -1), (0, 0), ("0", 0),
-    ("100G", 100 << 30), ("100Gi", 100 << 30), ("100GiB", 100 << 30), ("100 G", 100 << 30), ("1K", 1024),
-    ("2T", 2 << 40), ("512M", 512 << 20), ("1E", 1 << 60), ("1000B", 1000), (" 5M ", 5 << 20),
-])
+@pytest.mark.parametrize(
+    "value, size",
+    [
+        (1073741824, 1073741824),
+        ("1073741824", 1073741824),
+        ("-1", -1),
+        (-1, -1),
+        (0, 0),
+        ("0", 0),
+        ("100G", 100 << 30),
+        ("100Gi", 100 << 30),
+        ("100GiB", 100 << 30),
+        ("100 G", 100 << 30),
+        ("1K", 1024),
+        ("2T", 2 << 40),
+        ("512M", 512 << 20),
+        ("1E", 1 << 60),
+        ("1000B", 1000),
+        (" 5M ", 5 << 20),
+    ],
+)
 def test_sizes_in_bytes(value, size):
     assert size_in_bytes(value) == size
 
 
-@pytest.mark.parametrize("value", [
-    "100GB", "100g", "1.5G", "G", "", "-1G", "ten", "100 GiB B", True, 1.5, "8E", 2 ** 63, "0x10", "1e9",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "100GB",
+        "100g",
+        "1.5G",
+        "G",
+        "",
+        "-1G",
+        "ten",
+        "100 GiB B",
+        True,
+        1.5,
+        "8E",
+        2**63,
+        "0x10",
+        "1e9",
+    ],
+)
 def test_sizes_that_cannot_be_right(value):
     assert size_in_bytes(value) is None
 

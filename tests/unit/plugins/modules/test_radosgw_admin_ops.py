@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -24,10 +23,18 @@ EXACT = "\u00dcn\u00efcode 'q' \"u\" $HOME ~ % `x` +&=?#"
 S3_ACCESS = "WHARFTESTACCESSKEY01"
 S3_SECRET = "s3 'q' \"u\" $HOME ~ % `x` +&="
 SWIFT_SECRET = "swift \u00dcn\u00ef 'q' $HOME ~/ %2B &"
-USER = dict(uid="alice", display_name=EXACT, email="Alice@Example.com", max_buckets=7,
-            caps=[{"type": "users", "perm": "read"}, {"type": "buckets", "perm": "*"}],
-            user_quota=dict(enabled=True, max_size="1G", max_objects=100), bucket_quota=dict(max_objects=50),
-            access_key=S3_ACCESS, secret_key=S3_SECRET, exclusive_s3_key=True)
+USER = dict(
+    uid="alice",
+    display_name=EXACT,
+    email="Alice@Example.com",
+    max_buckets=7,
+    caps=[{"type": "users", "perm": "read"}, {"type": "buckets", "perm": "*"}],
+    user_quota=dict(enabled=True, max_size="1G", max_objects=100),
+    bucket_quota=dict(max_objects=50),
+    access_key=S3_ACCESS,
+    secret_key=S3_SECRET,
+    exclusive_s3_key=True,
+)
 
 
 @pytest.fixture(name="ops")
@@ -47,6 +54,7 @@ def fixture_run(run_module):
         done.requests = ops.requests[before:]
         assert ADMIN_SECRET not in json.dumps(done.result)
         return done
+
     return run_with
 
 
@@ -65,8 +73,13 @@ def test_user_check_apply_check_apply(run, ops):
     stored = ops.users["alice"]
     assert stored["display_name"] == EXACT and stored["email"] == "alice@example.com"
     assert stored["keys"] == [{"user": "alice", "access_key": S3_ACCESS, "secret_key": S3_SECRET}]
-    assert stored["user_quota"] == {"enabled": True, "check_on_raw": False, "max_size": 1 << 30,
-                                    "max_size_kb": 1 << 20, "max_objects": 100}
+    assert stored["user_quota"] == {
+        "enabled": True,
+        "check_on_raw": False,
+        "max_size": 1 << 30,
+        "max_size_kb": 1 << 20,
+        "max_objects": 100,
+    }
     assert stored["bucket_quota"]["max_objects"] == 50 and not stored["bucket_quota"]["enabled"]
     # Returned as radosgw-admin prints it (no tenant, system, admin), secrets masked; check mode predicted it.
     expected = dict(stored, keys=[{"user": "alice", "access_key": S3_ACCESS, "secret_key": "********"}])
@@ -83,8 +96,15 @@ def test_user_changes_are_one_request_each_then_one_read(run, ops):
     assert done.result["changed"]
     subresources = [(method, sorted(set(args) & {"quota", "caps", "key"})) for method, args in done.requests]
     assert subresources == [
-        ("GET", []), ("PUT", ["quota"]), ("PUT", ["quota"]), ("POST", []), ("PUT", ["caps"]), ("PUT", ["key"]),
-        ("DELETE", ["key"]), ("GET", [])]
+        ("GET", []),
+        ("PUT", ["quota"]),
+        ("PUT", ["quota"]),
+        ("POST", []),
+        ("PUT", ["caps"]),
+        ("PUT", ["key"]),
+        ("DELETE", ["key"]),
+        ("GET", []),
+    ]
     assert done.result["diff"]["after"]["s3_keys"] == [S3_ACCESS]
     assert generated not in json.dumps(ops.users["alice"])
 
@@ -137,8 +157,9 @@ def test_user_info_reads_every_page(run, ops, monkeypatch):
         run(ops, radosgw_user.main, dict(uid=uid))
     listed = []
     get_list = ops.get_list
-    monkeypatch.setattr(ops, "get_list", lambda args: listed.append(args) or get_list(dict(args, **{
-        "max-entries": "2"})))
+    monkeypatch.setattr(
+        ops, "get_list", lambda args: listed.append(args) or get_list(dict(args, **{"max-entries": "2"}))
+    )
     done = run(ops, radosgw_user_info.main, {})
     assert [user["user_id"] for user in done.result["users"]] == ["a", "b", "c"]
     assert [args.get("marker") for args in listed] == [None, "b"]
@@ -154,7 +175,8 @@ def test_admin_key_without_the_caps_fails_in_one_sentence(run):
         failed = run(ops, radosgw_user.main, dict(uid="alice"))
         assert failed.failed and failed.result["msg"] == (
             "RGW refused PUT /admin/user (AccessDenied): the user of admin_access_key needs the cap users=read to "
-            "read users and users=* to change them.")
+            "read users and users=* to change them."
+        )
         assert failed.result["status"] == 403 and ops.users == {}
         none = FakeAdminOps(admin_caps="")
         try:
@@ -169,14 +191,27 @@ def test_admin_key_without_the_caps_fails_in_one_sentence(run):
 def test_wrong_admin_secret_fails_in_one_sentence(run, ops):
     failed = run(ops, radosgw_user_info.main, dict(uid="alice"), secret="not-the-secret")
     assert failed.failed and failed.result["msg"] == (
-        "RGW rejected the admin key (SignatureDoesNotMatch): check admin_access_key and admin_secret_key.")
+        "RGW rejected the admin key (SignatureDoesNotMatch): check admin_access_key and admin_secret_key."
+    )
 
 
 def test_a_failure_shows_the_request_with_its_secrets_masked(run, ops):
     run(ops, radosgw_user.main, dict(uid="alice"))
-    client = RadosgwAdminOps(type("Module", (), {"params": dict(
-        admin_endpoint=ops.endpoint, admin_access_key=ADMIN_ACCESS, admin_secret_key=ADMIN_SECRET,
-        validate_certs=True, ca_path=None)})())
+    client = RadosgwAdminOps(
+        type(
+            "Module",
+            (),
+            {
+                "params": dict(
+                    admin_endpoint=ops.endpoint,
+                    admin_access_key=ADMIN_ACCESS,
+                    admin_secret_key=ADMIN_SECRET,
+                    validate_certs=True,
+                    ca_path=None,
+                )
+            },
+        )()
+    )
     with pytest.raises(Exception) as caught:
         client.user_create("alice", {"display_name": "A"}, S3_ACCESS, S3_SECRET)
     shown = caught.value.fail_kwargs()
@@ -187,16 +222,27 @@ def test_a_failure_shows_the_request_with_its_secrets_masked(run, ops):
     assert ops.requests[-1][1]["secret-key"] == S3_SECRET
 
 
-@pytest.mark.parametrize("params, message", [
-    (dict(admin_endpoint="rgw:7480"), "admin_endpoint must be an http:// or https:// URL, e.g. "
-                                      "http://rgw.example.com:7480."),
-    (dict(admin_secret_key=None), "admin_endpoint needs admin_access_key and admin_secret_key, the S3 key of an "
-                                  "RGW user with the cap users=*."),
-    (dict(admin_endpoint=None), "admin_access_key and admin_secret_key given without admin_endpoint; set "
-                                "admin_endpoint to use the Admin Ops API, or leave both keys unset to use "
-                                "radosgw-admin."),
-    (dict(admin_endpoint="http://127.0.0.1:1"), "cannot reach http://127.0.0.1:1: "),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            dict(admin_endpoint="rgw:7480"),
+            "admin_endpoint must be an http:// or https:// URL, e.g. http://rgw.example.com:7480.",
+        ),
+        (
+            dict(admin_secret_key=None),
+            "admin_endpoint needs admin_access_key and admin_secret_key, the S3 key of an "
+            "RGW user with the cap users=*.",
+        ),
+        (
+            dict(admin_endpoint=None),
+            "admin_access_key and admin_secret_key given without admin_endpoint; set "
+            "admin_endpoint to use the Admin Ops API, or leave both keys unset to use "
+            "radosgw-admin.",
+        ),
+        (dict(admin_endpoint="http://127.0.0.1:1"), "cannot reach http://127.0.0.1:1: "),
+    ],
+)
 def test_connection_options_that_cannot_be_right(run, ops, params, message):
     failed = run(ops, radosgw_user_info.main, dict(params, uid="alice"))
     assert failed.failed and failed.result["msg"].startswith(message)
@@ -220,14 +266,16 @@ RECORDED_ADMIN_OPS = (
     '"admin":"false","default_placement":"","default_storage_class":"","placement_tags":[],"bucket_quota":'
     '{"enabled":false,"check_on_raw":false,"max_size":-1,"max_size_kb":0,"max_objects":-1},"user_quota":'
     '{"enabled":false,"check_on_raw":false,"max_size":-1,"max_size_kb":0,"max_objects":-1},"temp_url_keys":[],'
-    '"type":"rgw","mfa_ids":[]}')
+    '"type":"rgw","mfa_ids":[]}'
+)
 RECORDED_RADOSGW_ADMIN = (
     '{"user_id":"probe","display_name":"probe","email":"","suspended":0,"max_buckets":1000,"subusers":[],'
     '"keys":[{"user":"probe","access_key":"BBWS36R7E2HBDH4M42S6","secret_key":"U04h7x"}],"swift_keys":[],'
     '"caps":[{"type":"users","perm":"*"}],"op_mask":"read, write, delete","default_placement":"",'
     '"default_storage_class":"","placement_tags":[],"bucket_quota":{"enabled":false,"check_on_raw":false,'
     '"max_size":-1,"max_size_kb":0,"max_objects":-1},"user_quota":{"enabled":false,"check_on_raw":false,'
-    '"max_size":-1,"max_size_kb":0,"max_objects":-1},"temp_url_keys":[],"type":"rgw","mfa_ids":[]}')
+    '"max_size":-1,"max_size_kb":0,"max_objects":-1},"temp_url_keys":[],"type":"rgw","mfa_ids":[]}'
+)
 
 
 def test_a_recorded_answer_is_shaped_as_radosgw_admin_prints_it():

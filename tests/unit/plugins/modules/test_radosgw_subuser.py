@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 
@@ -32,8 +27,10 @@ def test_create_generates_once(replay):
     assert result["auth_user"] == "alice:swift"
     assert result["subuser"] == {"id": "alice:swift", "permissions": "full-control"}
     assert result["secret"] == swift_secret(replay.json("subuser_create_gen"))
-    assert result["diff"] == {"before": {"state": "absent", "access": None, "swift_key": None},
-                              "after": {"state": "present", "access": "full", "swift_key": "******** (changed)"}}
+    assert result["diff"] == {
+        "before": {"state": "absent", "access": None, "swift_key": None},
+        "after": {"state": "present", "access": "full", "swift_key": "******** (changed)"},
+    }
 
 
 def test_create_check_mode(replay):
@@ -82,12 +79,15 @@ def test_rotate_only_when_asked(replay):
     assert SWIFT_SECRET not in json.dumps(result)
 
 
-@pytest.mark.parametrize("access, before, step", [
-    ("read", "subuser_create_again_rotates", "subuser_modify_read"),
-    ("write", "subuser_modify_read", "subuser_modify_write"),
-    ("readwrite", "subuser_modify_write", "subuser_modify_readwrite"),
-    ("full", "subuser_modify_readwrite", "subuser_modify_full"),
-])
+@pytest.mark.parametrize(
+    "access, before, step",
+    [
+        ("read", "subuser_create_again_rotates", "subuser_modify_read"),
+        ("write", "subuser_modify_read", "subuser_modify_write"),
+        ("readwrite", "subuser_modify_write", "subuser_modify_readwrite"),
+        ("full", "subuser_modify_readwrite", "subuser_modify_full"),
+    ],
+)
 def test_access_changes_through_modify(replay, access, before, step):
     replay.expect(("user_info_alice", before), step)
     result = replay.run(main, dict(SWIFT, access=access), diff=True).result
@@ -116,8 +116,9 @@ def test_given_secret_is_set_exactly(replay):
 
 def test_create_with_given_secret(replay):
     replay.expect(("user_info_alice", "swift_key_rotate"), "subuser_create_given")
-    result = replay.run(main, dict(uid="alice", subuser="alice:given", access="readwrite",
-                                   secret=SWIFT_SECRET_2)).result
+    result = replay.run(
+        main, dict(uid="alice", subuser="alice:given", access="readwrite", secret=SWIFT_SECRET_2)
+    ).result
     assert result["changed"] is True
     assert result["auth_user"] == "alice:given"
     assert result["subuser"] == {"id": "alice:given", "permissions": "read-write"}
@@ -154,9 +155,21 @@ def test_orphan_key_is_removed_with_state_absent(replay):
 def test_orphan_key_keeps_its_secret_when_the_subuser_is_made(replay):
     # Making the subuser over an orphan key passes the orphan's secret on, instead of generating a new one.
     orphan_secret = swift_secret(replay.json("user_info_alice_orphan"), "alice:ghost")
-    replay.expect("user_info_alice_orphan",
-                  (["subuser", "create", "--uid=alice", "--subuser=alice:ghost", "--access=full", "--key-type=swift",
-                    "--secret-key=" + orphan_secret], "user_info_alice_orphan"))
+    replay.expect(
+        "user_info_alice_orphan",
+        (
+            [
+                "subuser",
+                "create",
+                "--uid=alice",
+                "--subuser=alice:ghost",
+                "--access=full",
+                "--key-type=swift",
+                "--secret-key=" + orphan_secret,
+            ],
+            "user_info_alice_orphan",
+        ),
+    )
     result = replay.run(main, dict(uid="alice", subuser="ghost")).result
     assert result["changed"] is True
     assert result["generated"] is False
@@ -201,22 +214,34 @@ def test_missing_user(replay):
 
 
 def test_bad_names_change_nothing(replay):
-    for params, text in ((dict(uid="alice:x", subuser="swift"), "must not contain ':'"),
-                         (dict(uid="alice", subuser="bob:swift"), "belongs to user 'bob'"),
-                         (dict(uid="alice", subuser="alice:"), "must be a name")):
+    for params, text in (
+        (dict(uid="alice:x", subuser="swift"), "must not contain ':'"),
+        (dict(uid="alice", subuser="bob:swift"), "belongs to user 'bob'"),
+        (dict(uid="alice", subuser="alice:"), "must be a name"),
+    ):
         failure = replay.run(main, params)
         assert failure.failed
         assert text in failure.result["msg"]
     assert replay.calls == []
 
 
-@pytest.mark.parametrize("params, msg", [
-    (dict(uid="alice", subuser=" swift"), "subuser ' swift' must be non-empty and must not start or end with white space."),
-    (dict(uid="alice", subuser="alice:sw\tift"),
-     "subuser 'sw\\tift' must not contain ':' (it joins uid and subuser) or control characters."),
-    (dict(uid="alice\n", subuser="swift"),
-     "uid 'alice\\n' must be non-empty and must not start or end with white space."),
-])
+@pytest.mark.parametrize(
+    "params, msg",
+    [
+        (
+            dict(uid="alice", subuser=" swift"),
+            "subuser ' swift' must be non-empty and must not start or end with white space.",
+        ),
+        (
+            dict(uid="alice", subuser="alice:sw\tift"),
+            "subuser 'sw\\tift' must not contain ':' (it joins uid and subuser) or control characters.",
+        ),
+        (
+            dict(uid="alice\n", subuser="swift"),
+            "uid 'alice\\n' must be non-empty and must not start or end with white space.",
+        ),
+    ],
+)
 def test_names_that_cannot_be_right_are_refused_before_any_call(replay, params, msg):
     failure = replay.run(main, params)
     assert failure.failed and failure.result["msg"] == msg

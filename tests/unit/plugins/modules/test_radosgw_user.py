@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 
@@ -18,8 +13,9 @@ ALICE_CHANGED = dict(uid="alice", display_name="Alice Changed", email="alice@exa
 S3_ACCESS = "WHARFTESTACCESSKEY01"
 S3_SECRET = "wharf-test-s3-secret-0000000000000000001"
 S3_SECRET_2 = "wharf-test-s3-secret-0000000000000000002"
-QUOTAS = dict(user_quota=dict(enabled=True, max_size=1048576, max_objects=100),
-              bucket_quota=dict(enabled=True, max_objects=50))
+QUOTAS = dict(
+    user_quota=dict(enabled=True, max_size=1048576, max_objects=100), bucket_quota=dict(enabled=True, max_objects=50)
+)
 
 
 def secrets_in(result, user):
@@ -48,8 +44,18 @@ def test_create_check_mode_predicts_the_real_run(replay):
     checked = replay.run(main, ALICE, check_mode=True, diff=True).result
     assert checked["changed"] is True
     assert checked["diff"] == real["diff"]
-    for field in ("user_id", "display_name", "email", "max_buckets", "suspended", "caps", "user_quota",
-                  "bucket_quota", "subusers", "swift_keys"):
+    for field in (
+        "user_id",
+        "display_name",
+        "email",
+        "max_buckets",
+        "suspended",
+        "caps",
+        "user_quota",
+        "bucket_quota",
+        "subusers",
+        "swift_keys",
+    ):
         assert checked["user"][field] == real["user"][field], field
 
 
@@ -68,10 +74,12 @@ def test_user_create_again_is_never_issued(replay):
     replay.expect("user_info_alice", "user_modify_alice")
     result = replay.run(main, ALICE_CHANGED, diff=True).result
     assert result["changed"] is True
-    assert result["diff"]["before"] == {"display_name": "Alice Example", "email": "alice@example.com",
-                                        "max_buckets": 10}
-    assert result["diff"]["after"] == {"display_name": "Alice Changed", "email": "alice@example.org",
-                                       "max_buckets": 20}
+    assert result["diff"]["before"] == {
+        "display_name": "Alice Example",
+        "email": "alice@example.com",
+        "max_buckets": 10,
+    }
+    assert result["diff"]["after"] == {"display_name": "Alice Changed", "email": "alice@example.org", "max_buckets": 20}
     assert result["user"]["display_name"] == "Alice Changed"
     assert not any(call[4:6] == ["user", "create"] for call in replay.calls)
 
@@ -101,8 +109,9 @@ def test_suspend_and_enable(replay):
 
 def test_caps_are_an_exact_set(replay):
     replay.expect(("user_info_alice", "user_enable_alice"), "caps_add_alice")
-    result = replay.run(main, dict(uid="alice", caps=[{"type": "users", "perm": "read"},
-                                                      {"type": "buckets", "perm": "*"}])).result
+    result = replay.run(
+        main, dict(uid="alice", caps=[{"type": "users", "perm": "read"}, {"type": "buckets", "perm": "*"}])
+    ).result
     assert result["changed"] is True
     assert sorted(c["type"] for c in result["user"]["caps"]) == ["buckets", "users"]
     replay.expect(("user_info_alice", "caps_add_alice"), "caps_rm_alice")
@@ -114,8 +123,14 @@ def test_caps_are_an_exact_set(replay):
 
 
 def test_quotas_set_and_enable_then_one_read(replay):
-    replay.expect(("user_info_alice", "caps_rm_alice"), "quota_set_user_alice", "quota_enable_user_alice",
-                  "quota_set_bucket_alice", "quota_enable_bucket_alice", "user_info_alice_quota")
+    replay.expect(
+        ("user_info_alice", "caps_rm_alice"),
+        "quota_set_user_alice",
+        "quota_enable_user_alice",
+        "quota_set_bucket_alice",
+        "quota_enable_bucket_alice",
+        "user_info_alice_quota",
+    )
     result = replay.run(main, dict(uid="alice", **QUOTAS), diff=True).result
     assert result["changed"] is True
     assert result["user"]["user_quota"]["max_size"] == 1048576
@@ -138,8 +153,14 @@ def test_quotas_check_mode_predicts_the_real_run(replay):
 def test_quota_sizes_reach_rgw_in_bytes_rounded_as_rgw_stores_them(replay, size):
     # RGW rounds a size up to whole KiB (1048000 is stored as 1048576); the module compares the rounded value.
     quotas = dict(QUOTAS, user_quota=dict(QUOTAS["user_quota"], max_size=size))
-    replay.expect(("user_info_alice", "caps_rm_alice"), "quota_set_user_alice", "quota_enable_user_alice",
-                  "quota_set_bucket_alice", "quota_enable_bucket_alice", "user_info_alice_quota")
+    replay.expect(
+        ("user_info_alice", "caps_rm_alice"),
+        "quota_set_user_alice",
+        "quota_enable_user_alice",
+        "quota_set_bucket_alice",
+        "quota_enable_bucket_alice",
+        "user_info_alice_quota",
+    )
     result = replay.run(main, dict(uid="alice", **quotas), diff=True).result
     assert result["diff"]["after"]["user_quota"]["max_size"] == 1048576
     replay.expect("user_info_alice_quota")
@@ -148,8 +169,9 @@ def test_quota_sizes_reach_rgw_in_bytes_rounded_as_rgw_stores_them(replay, size)
 
 def test_read_write_caps_are_reported_as_star(replay):
     replay.expect(("user_info_alice", "caps_add_alice"))
-    result = replay.run(main, dict(uid="alice", caps=[{"type": "users", "perm": "read"},
-                                                      {"type": "buckets", "perm": "read, write"}])).result
+    result = replay.run(
+        main, dict(uid="alice", caps=[{"type": "users", "perm": "read"}, {"type": "buckets", "perm": "read, write"}])
+    ).result
     assert result["changed"] is False
 
 
@@ -163,8 +185,11 @@ def test_exclusive_key_revokes_every_other_key_of_the_user(replay):
     replay.expect(("user_info_alice", "s3_key_create_given"), "s3_key_rm_given")
     real = replay.run(main, params, diff=True).result
     assert checked["changed"] is real["changed"] is True
-    assert checked["diff"] == real["diff"] == {"before": {"s3_keys": sorted([kept["access_key"], S3_ACCESS])},
-                                               "after": {"s3_keys": [kept["access_key"]]}}
+    assert (
+        checked["diff"]
+        == real["diff"]
+        == {"before": {"s3_keys": sorted([kept["access_key"], S3_ACCESS])}, "after": {"s3_keys": [kept["access_key"]]}}
+    )
     assert [k["access_key"] for k in checked["user"]["keys"]] == [k["access_key"] for k in real["user"]["keys"]]
     assert [k["access_key"] for k in real["user"]["keys"]] == [kept["access_key"]]
     assert kept["secret_key"] not in json.dumps([checked, real])
@@ -175,8 +200,11 @@ def test_exclusive_key_revokes_every_other_key_of_the_user(replay):
 def test_rotating_with_exclusive_key_sets_the_new_key_first(replay):
     generated = replay.json("user_info_alice")["keys"][0]["access_key"]
     params = dict(uid="alice", access_key=S3_ACCESS, secret_key=S3_SECRET, exclusive_s3_key=True)
-    replay.expect("user_info_alice", "s3_key_create_given",
-                  (["key", "rm", "--uid=alice", "--key-type=s3", "--access-key=" + generated], "s3_key_rm_given"))
+    replay.expect(
+        "user_info_alice",
+        "s3_key_create_given",
+        (["key", "rm", "--uid=alice", "--key-type=s3", "--access-key=" + generated], "s3_key_rm_given"),
+    )
     result = replay.run(main, params, diff=True).result
     assert result["diff"]["after"] == {"s3_key." + S3_ACCESS: "******** (changed)", "s3_keys": [S3_ACCESS]}
     assert result["diff"]["before"] == {"s3_key." + S3_ACCESS: None, "s3_keys": [generated]}
@@ -204,8 +232,10 @@ def test_given_s3_key_new_secret_is_set_and_masked(replay):
     replay.expect(("user_info_alice", "s3_key_create_given"), "s3_key_create_given_new_secret")
     result = replay.run(main, dict(uid="alice", access_key=S3_ACCESS, secret_key=S3_SECRET_2), diff=True).result
     assert result["changed"] is True
-    assert result["diff"] == {"before": {"s3_key." + S3_ACCESS: "********"},
-                              "after": {"s3_key." + S3_ACCESS: "******** (changed)"}}
+    assert result["diff"] == {
+        "before": {"s3_key." + S3_ACCESS: "********"},
+        "after": {"s3_key." + S3_ACCESS: "******** (changed)"},
+    }
     text = json.dumps(result)
     assert S3_SECRET not in text and S3_SECRET_2 not in text
 
@@ -224,8 +254,9 @@ def test_create_with_given_key_is_one_create(replay):
 
 
 def test_failure_surfaces_rc_stderr_and_masks_the_secret(replay):
-    replay.expect((["user", "info", "--uid=bob"], "user_info_missing"),
-                  ("user_create_bob_given_key", "user_create_alice_again"))
+    replay.expect(
+        (["user", "info", "--uid=bob"], "user_info_missing"), ("user_create_bob_given_key", "user_create_alice_again")
+    )
     failure = replay.run(main, dict(uid="bob", display_name="Bob", access_key=S3_ACCESS, secret_key=S3_SECRET))
     assert failure.failed
     assert failure.result["rc"] == 17
@@ -291,26 +322,47 @@ def test_cmd_prefix(replay):
 
 
 def test_connection_options_in_the_base_argv(replay):
-    replay.base = ["radosgw-admin", "--cluster", "lab", "-c", "/etc/ceph/lab.conf", "-n", "client.rgw.host1",
-                   "-k", "/var/lib/ceph/radosgw/lab-rgw.host1/keyring", "--format=json"]
+    replay.base = [
+        "radosgw-admin",
+        "--cluster",
+        "lab",
+        "-c",
+        "/etc/ceph/lab.conf",
+        "-n",
+        "client.rgw.host1",
+        "-k",
+        "/var/lib/ceph/radosgw/lab-rgw.host1/keyring",
+        "--format=json",
+    ]
     replay.expect("user_info_alice")
-    replay.run(main, dict(ALICE, cluster="lab", conf="/etc/ceph/lab.conf", client_name="client.rgw.host1",
-                          keyring="/var/lib/ceph/radosgw/lab-rgw.host1/keyring"))
+    replay.run(
+        main,
+        dict(
+            ALICE,
+            cluster="lab",
+            conf="/etc/ceph/lab.conf",
+            client_name="client.rgw.host1",
+            keyring="/var/lib/ceph/radosgw/lab-rgw.host1/keyring",
+        ),
+    )
 
 
 def test_bad_input_changes_nothing(replay):
-    for params, text in ((dict(uid="alice:swift"), "must not contain ':'"),
-                         (dict(uid="alice", user_quota=dict(max_size=-5)), "user_quota.max_size is -5"),
-                         (dict(uid="alice", bucket_quota=dict(max_objects=-2)), "bucket_quota.max_objects is -2"),
-                         (dict(uid="alice", caps=[{"type": "users", "perm": "read"},
-                                                  {"type": "users", "perm": "*"}]), "more than once"),
-                         (dict(uid="alice", access_key=S3_ACCESS), "required together"),
-                         (dict(uid="alice", exclusive_s3_key=True), "exclusive_s3_key is True"),
-                         (dict(uid=" alice"), "must not start or end with white space"),
-                         (dict(uid="al\nice"), "control characters"),
-                         (dict(uid="alice", access_key=S3_ACCESS, secret_key="s3 \u00dcn\u00ef"),
-                          "secret_key holds characters outside printable ASCII"),
-                         (dict(uid="alice", access_key=S3_ACCESS, secret_key="tab\there"), "printable ASCII")):
+    for params, text in (
+        (dict(uid="alice:swift"), "must not contain ':'"),
+        (dict(uid="alice", user_quota=dict(max_size=-5)), "user_quota.max_size is -5"),
+        (dict(uid="alice", bucket_quota=dict(max_objects=-2)), "bucket_quota.max_objects is -2"),
+        (dict(uid="alice", caps=[{"type": "users", "perm": "read"}, {"type": "users", "perm": "*"}]), "more than once"),
+        (dict(uid="alice", access_key=S3_ACCESS), "required together"),
+        (dict(uid="alice", exclusive_s3_key=True), "exclusive_s3_key is True"),
+        (dict(uid=" alice"), "must not start or end with white space"),
+        (dict(uid="al\nice"), "control characters"),
+        (
+            dict(uid="alice", access_key=S3_ACCESS, secret_key="s3 \u00dcn\u00ef"),
+            "secret_key holds characters outside printable ASCII",
+        ),
+        (dict(uid="alice", access_key=S3_ACCESS, secret_key="tab\there"), "printable ASCII"),
+    ):
         failure = replay.run(main, params)
         assert failure.failed
         assert text in failure.result["msg"]
@@ -323,12 +375,20 @@ def test_quota_sizes_that_cannot_be_right_are_refused_in_one_sentence(replay, si
     assert failure.failed
     assert failure.result["msg"] == (
         "user_quota.max_size is %r; give bytes (107374182400), a size in powers of 1024 (100G, 100Gi or 100GiB; "
-        "also K, M, T, P, E), or -1 for no limit." % (size,))
+        "also K, M, T, P, E), or -1 for no limit." % (size,)
+    )
     assert replay.calls == []
 
 
-@pytest.mark.parametrize("cap", [{"type": "users=*;buckets", "perm": "read"}, {"type": "Users", "perm": "read"},
-                                 {"type": "users", "perm": "delete"}, {"type": "users", "perm": "read,write"}])
+@pytest.mark.parametrize(
+    "cap",
+    [
+        {"type": "users=*;buckets", "perm": "read"},
+        {"type": "Users", "perm": "read"},
+        {"type": "users", "perm": "delete"},
+        {"type": "users", "perm": "read,write"},
+    ],
+)
 def test_caps_that_cannot_be_right_are_refused(replay, cap):
     failure = replay.run(main, dict(uid="alice", caps=[cap]))
     assert failure.failed

@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import json
 
@@ -37,8 +32,11 @@ def test_missing_user_is_an_empty_list(replay):
 
 
 def test_all_users(replay):
-    replay.expect("user_list", ("user_info_alice", "user_info_alice_final"),
-                  (["user", "info", "--uid=bob"], "user_create_bob_given_key"))
+    replay.expect(
+        "user_list",
+        ("user_info_alice", "user_info_alice_final"),
+        (["user", "info", "--uid=bob"], "user_create_bob_given_key"),
+    )
     result = replay.run(main, dict(), check_mode=True).result
     assert [u["user_id"] for u in result["users"]] == ["alice", "bob"]
 

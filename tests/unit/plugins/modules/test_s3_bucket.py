@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -26,19 +25,29 @@ ACCESS = "WHARFTESTACCESSKEY01"
 SECRET = "wharf-test-s3-secret-0000000000000000000001"
 ENDPOINT = "http://rgw:7480"
 # The shape of RGW's error bodies (Pacific), e.g. for a bucket that still holds objects.
-ERROR_BODY = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><BucketName>registry</BucketName>'
-              '<RequestId>tx000001</RequestId><HostId>1234-default-default</HostId></Error>')
+ERROR_BODY = (
+    '<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><BucketName>registry</BucketName>'
+    "<RequestId>tx000001</RequestId><HostId>1234-default-default</HostId></Error>"
+)
 
 
 def test_signature_matches_the_aws_documentation_example():
     # AWS's published SigV4 example: GET /test.txt on examplebucket with a Range header, 2013-05-24.
     header = _s3.sign_v4(
-        "GET", "examplebucket.s3.amazonaws.com", "/test.txt", {"Range": "bytes=0-9"},
-        "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "us-east-1", "20130524T000000Z")
+        "GET",
+        "examplebucket.s3.amazonaws.com",
+        "/test.txt",
+        {"Range": "bytes=0-9"},
+        "AKIAIOSFODNN7EXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "us-east-1",
+        "20130524T000000Z",
+    )
     assert header == (
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
         "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,"
-        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+    )
 
 
 def test_signature_is_the_one_botocore_computes():
@@ -46,7 +55,8 @@ def test_signature_is_the_one_botocore_computes():
     headers = {"Host": "rgw:7480", "x-amz-date": "20261128T120000Z", "x-amz-content-sha256": _s3.EMPTY_SHA256}
     credential, signed, signature = botocore_signature("PUT", url, headers, b"", ACCESS, SECRET, "default")
     assert _s3.sign_v4("PUT", "rgw:7480", "/registry", {}, ACCESS, SECRET, "default", "20261128T120000Z") == (
-        "AWS4-HMAC-SHA256 Credential=%s,SignedHeaders=%s,Signature=%s" % (credential, signed, signature))
+        "AWS4-HMAC-SHA256 Credential=%s,SignedHeaders=%s,Signature=%s" % (credential, signed, signature)
+    )
 
 
 class Response:
@@ -88,7 +98,7 @@ class FakeRGW:
         if self.down:
             raise URLError("[Errno 111] Connection refused")
         assert url.startswith(ENDPOINT + "/")
-        path = url[len(ENDPOINT):]
+        path = url[len(ENDPOINT) :]
         if not self.authentic(method, url, headers, data):
             raise self.error(url, 403, None if method == "HEAD" else "SignatureDoesNotMatch")
         bucket = path.strip("/")
@@ -120,6 +130,7 @@ def fixture_run(monkeypatch, run_module):
         done = run_module(main, args, check_mode, diff)
         assert SECRET not in json.dumps(done.result)
         return done
+
     return run_with
 
 
@@ -208,7 +219,7 @@ def test_client_signs_with_the_current_time(monkeypatch):
 def test_a_stale_clock_is_refused_as_rgw_refuses_it(monkeypatch):
     rgw = FakeRGW(buckets=["registry"])
     monkeypatch.setattr(_s3, "open_url", rgw)
-    stale = datetime.datetime.now(datetime.timezone.utc) - 2 * MAX_SKEW
+    stale = datetime.datetime.now(datetime.UTC) - 2 * MAX_SKEW
     with pytest.raises(_s3.S3Error) as caught:
         _s3.S3Client(ENDPOINT, ACCESS, SECRET, now=lambda: stale).create_bucket("other")
     assert caught.value.status == 403
@@ -216,8 +227,12 @@ def test_a_stale_clock_is_refused_as_rgw_refuses_it(monkeypatch):
 
 
 def test_the_fake_refuses_a_signature_of_the_wrong_secret():
-    headers = {"Host": "rgw:7480", "x-amz-date": datetime.datetime.now(datetime.timezone.utc).strftime(
-        "%Y%m%dT%H%M%SZ"), "x-amz-content-sha256": _s3.EMPTY_SHA256}
-    headers["Authorization"] = _s3.sign_v4("HEAD", "rgw:7480", "/registry", {}, ACCESS, SECRET + "x", "default",
-                                           headers["x-amz-date"])
+    headers = {
+        "Host": "rgw:7480",
+        "x-amz-date": datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ"),
+        "x-amz-content-sha256": _s3.EMPTY_SHA256,
+    }
+    headers["Authorization"] = _s3.sign_v4(
+        "HEAD", "rgw:7480", "/registry", {}, ACCESS, SECRET + "x", "default", headers["x-amz-date"]
+    )
     assert not FakeRGW().authentic("HEAD", ENDPOINT + "/registry", headers, None)

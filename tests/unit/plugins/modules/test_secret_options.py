@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,17 +5,12 @@
 """Every option of every module that holds a secret, by its name or by its documentation, has no_log=True in the
 argument spec the module really builds: removing one makes this test fail."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import importlib
 import os
 import re
 
 import pytest
 import yaml
-
 from ansible.module_utils import basic
 
 MODULES_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "plugins", "modules")
@@ -26,8 +20,9 @@ MODULES = sorted(name[:-3] for name in os.listdir(MODULES_DIR) if name.endswith(
 SECRET_NAME = re.compile(r"secret|password|passw|passphrase|token|credential|(^|_)key$", re.IGNORECASE)
 # Documented as a secret: the description says what the value is ("The Swift secret.", "Secret of the S3 key") or
 # marks it "Sensitive.".
-SECRET_DOC = re.compile(r"^(?:(?:the|a|an) )?(?:[\w-]+ ){0,3}(?:secret|password|token|passphrase)s?\b|(?:^|\. )Sensitive\b",
-                        re.IGNORECASE)
+SECRET_DOC = re.compile(
+    r"^(?:(?:the|a|an) )?(?:[\w-]+ ){0,3}(?:secret|password|token|passphrase)s?\b|(?:^|\. )Sensitive\b", re.IGNORECASE
+)
 # Options whose name or text suggests a secret but that hold none, each with the reason.
 NOT_SECRET = {
     "access_key": "an S3 access key is the key's public identifier; its secret is secret_key",
@@ -37,12 +32,13 @@ NOT_SECRET = {
 
 class SpecSeen(Exception):
     def __init__(self, spec):
-        super(SpecSeen, self).__init__("argument spec")
+        super().__init__("argument spec")
         self.spec = spec
 
 
 def argument_spec(monkeypatch, name):
     """The argument spec module `name` hands AnsibleModule when its main() runs."""
+
     def capture(module, argument_spec=None, **kwargs):
         raise SpecSeen(argument_spec)
 
@@ -61,7 +57,8 @@ def documented_options(name):
         parts = fragment.split(".")
         if len(parts) >= 3 and parts[:2] == ["wharf", "registry"]:
             fragment_module = importlib.import_module(
-                "ansible_collections.wharf.registry.plugins.doc_fragments." + parts[2])
+                "ansible_collections.wharf.registry.plugins.doc_fragments." + parts[2]
+            )
             text = getattr(fragment_module.ModuleDocFragment, (parts[3] if len(parts) > 3 else "documentation").upper())
             docs.append(yaml.safe_load(text))
     options = {}
@@ -70,6 +67,7 @@ def documented_options(name):
         for option, doc in (opts or {}).items():
             options[prefix + option] = doc
             walk(doc.get("suboptions"), prefix + option + ".")
+
     for doc in docs:
         walk(doc.get("options"), "")
     return options
@@ -114,8 +112,10 @@ def test_a_secret_without_no_log_is_found():
         access_key=dict(type="str", no_log=False),
         return_secrets=dict(type="bool"),
     )
-    docs = {"phrase": {"description": ["The secret phrase."]},
-            "login": {"description": ["V(1) is auth v1 (key = the subuser's secret)."]}}
+    docs = {
+        "phrase": {"description": ["The secret phrase."]},
+        "login": {"description": ["V(1) is auth v1 (key = the subuser's secret)."]},
+    }
     assert unprotected(spec, docs) == ["password", "login.api_token", "phrase"]
 
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,13 +5,10 @@
 """swift_container against a stand-in for swiftclient.Connection that answers with the headers RGW sent (recorded
 from Pacific); the module's behaviour against a real RGW is covered by the molecule scenarios."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest
+
 # A plain import: without python-swiftclient (tests/unit/requirements.txt) these tests must fail, not be skipped.
 from swiftclient.exceptions import ClientException
 
@@ -23,9 +19,14 @@ KEY = "wharf-test-swift-secret-000000000000000001"
 AUTH = dict(auth_url="http://rgw:7480/auth/v1", user="demo:swift", key=KEY)
 # HEAD of a container on RGW 16.2.15 with a read ACL and one metadata key.
 RGW_HEAD = {
-    "x-timestamp": "1795876585.87750", "x-container-object-count": "0", "x-container-bytes-used": "0",
-    "x-container-bytes-used-actual": "0", "x-container-read": ".r:*,.rlistings",
-    "x-storage-policy": "default-placement", "x-storage-class": "STANDARD", "x-container-meta-foo": "Bar",
+    "x-timestamp": "1795876585.87750",
+    "x-container-object-count": "0",
+    "x-container-bytes-used": "0",
+    "x-container-bytes-used-actual": "0",
+    "x-container-read": ".r:*,.rlistings",
+    "x-storage-policy": "default-placement",
+    "x-storage-class": "STANDARD",
+    "x-container-meta-foo": "Bar",
     "content-type": "text/plain; charset=utf-8",
 }
 
@@ -66,7 +67,7 @@ class FakeConnection:
         for key, value in headers.items():
             key = key.lower()
             if key.startswith("x-remove-container-meta-"):
-                self.headers.pop("x-container-meta-" + key[len("x-remove-container-meta-"):], None)
+                self.headers.pop("x-container-meta-" + key[len("x-remove-container-meta-") :], None)
             elif value == "":
                 self.headers.pop(key, None)
             else:
@@ -92,6 +93,7 @@ def run(monkeypatch, run_module):
         done = run_module(main, dict(AUTH, **params), check_mode, diff)
         assert KEY not in json.dumps(done.result)
         return done
+
     return run_with
 
 
@@ -99,8 +101,12 @@ def test_create_then_noop(run):
     conn = FakeConnection()
     result = run(conn, dict(container="reg", read_acl=".r:*", metadata={"Owner": "me"}), diff=True).result
     assert result["changed"] is True
-    assert conn.requests == ["auth", "head", ("put", {"X-Container-Read": ".r:*", "X-Container-Meta-owner": "me"}),
-                             "head"]
+    assert conn.requests == [
+        "auth",
+        "head",
+        ("put", {"X-Container-Read": ".r:*", "X-Container-Meta-owner": "me"}),
+        "head",
+    ]
     assert result["container"]["metadata"] == {"owner": "me"}
     assert conn.kwargs["auth_version"] == "1"
     conn.requests = []
@@ -157,13 +163,14 @@ def test_wrong_key_is_one_sentence(run):
     conn = FakeConnection(RGW_HEAD, auth_error=ClientException("Auth GET failed", http_status=401))
     failure = run(conn, dict(container="reg"))
     assert failure.failed
-    assert failure.result["msg"] == ("Swift authentication at http://rgw:7480/auth/v1 failed for user demo:swift "
-                                     "(HTTP 401): check user and key.")
+    assert failure.result["msg"] == (
+        "Swift authentication at http://rgw:7480/auth/v1 failed for user demo:swift (HTTP 401): check user and key."
+    )
     assert conn.requests == ["auth"]
 
 
 def test_unreachable_auth_url(run):
-    conn = FakeConnection(auth_error=IOError("Connection refused"))
+    conn = FakeConnection(auth_error=OSError("Connection refused"))
     failure = run(conn, dict(container="reg"))
     assert failure.failed
     assert failure.result["msg"].startswith("Could not reach the Swift auth URL http://rgw:7480/auth/v1")
@@ -173,8 +180,12 @@ def test_keystone_v3_options(run):
     conn = FakeConnection(RGW_HEAD)
     run(conn, dict(container="reg", auth_version="3", project_name="registry", region_name="RegionOne"))
     assert conn.kwargs["auth_version"] == "3"
-    assert conn.kwargs["os_options"] == {"project_name": "registry", "project_domain_name": "Default",
-                                         "user_domain_name": "Default", "region_name": "RegionOne"}
+    assert conn.kwargs["os_options"] == {
+        "project_name": "registry",
+        "project_domain_name": "Default",
+        "user_domain_name": "Default",
+        "region_name": "RegionOne",
+    }
     failure = run(conn, dict(container="reg", auth_version="3"))
     assert failure.result["msg"] == "auth_version 3 (Keystone) needs project_name."
 

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright (c) wharf.registry contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,13 +5,10 @@
 """swift_segments_gc against a stand-in for swiftclient.Connection holding a container laid out as distribution
 2.8's swift driver writes it; the module against a real RGW is covered by the ceph_aio scenario."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import json
 
 import pytest
+
 # A plain import: without python-swiftclient (tests/unit/requirements.txt) these tests must fail, not be skipped.
 from swiftclient.exceptions import ClientException
 
@@ -29,9 +25,11 @@ MIB = 1024 * 1024
 
 # A set registry 2.8.2 wrote on RGW (Pacific) for a blob of repository seed/big: the hex of the upload's path, 32
 # random bytes and the SHA-1 of both, split after 3 digits.
-REAL_SET = ("segments/2f6/46f636b65722f72656769737472792f76322f7265706f7369746f726965732f736565642f6269672f5f75706c"
-            "6f6164732f33623734303363302d323061372d343537342d386430622d3562396362363963313834362f64617461640b08684de2"
-            "011fdcbe5ef865c7137e97adc369caa7b2e86d94d8dd8e66b5e4da39a3ee5e6b4b0d3255bfef95601890afd80709")
+REAL_SET = (
+    "segments/2f6/46f636b65722f72656769737472792f76322f7265706f7369746f726965732f736565642f6269672f5f75706c"
+    "6f6164732f33623734303363302d323061372d343537342d386430622d3562396362363963313834362f64617461640b08684de2"
+    "011fdcbe5ef865c7137e97adc369caa7b2e86d94d8dd8e66b5e4da39a3ee5e6b4b0d3255bfef95601890afd80709"
+)
 
 
 def set_name(digest, prefix="segments/"):
@@ -42,8 +40,10 @@ def set_name(digest, prefix="segments/"):
 
 
 def segments(name, sizes, modified=OLD):
-    return [{"name": "%s/%016d" % (name, number), "bytes": size, "last_modified": modified}
-            for number, size in enumerate(sizes, 1)]
+    return [
+        {"name": "%s/%016d" % (name, number), "bytes": size, "last_modified": modified}
+        for number, size in enumerate(sizes, 1)
+    ]
 
 
 def manifest(path, target, container="registry"):
@@ -58,7 +58,7 @@ class FakeConnection:
     """One container's objects (a "manifest" key makes an object a DLO manifest); records every request."""
 
     def __init__(self, objects, fail_delete=None):
-        self.objects = dict((obj["name"], obj) for obj in objects)
+        self.objects = {obj["name"]: obj for obj in objects}
         self.fail_delete = fail_delete
         self.requests = []
 
@@ -72,7 +72,7 @@ class FakeConnection:
     def get_container(self, container, full_listing=False):
         assert container == "registry" and full_listing
         self.requests.append("list")
-        listing = [dict((k, v) for k, v in obj.items() if k != "manifest") for name, obj in sorted(self.objects.items())]
+        listing = [{k: v for k, v in obj.items() if k != "manifest"} for name, obj in sorted(self.objects.items())]
         return {"date": NOW, "x-container-object-count": str(len(listing))}, listing
 
     def head_object(self, container, name):
@@ -100,6 +100,7 @@ def run(monkeypatch, run_module):
         done = run_module(main, dict(AUTH, **dict(dict(container="registry"), **params)), check_mode, diff)
         assert KEY not in json.dumps(done.result)
         return done
+
     return run_with
 
 
@@ -110,8 +111,12 @@ ORPHAN = set_name("b2")
 def registry(*extra):
     """A pushed blob whose manifest points at KEPT (3 segments) and a blob a GC deleted, leaving ORPHAN (2)."""
     link = {"name": "files/docker/registry/v2/repositories/r/_layers/sha256/x/link", "bytes": 71, "last_modified": OLD}
-    return ([manifest(blob("a1" * 32), KEPT), link] + segments(KEPT, [20 * MIB, 20 * MIB, 5])
-            + segments(ORPHAN, [20 * MIB, 7]) + list(extra))
+    return (
+        [manifest(blob("a1" * 32), KEPT), link]
+        + segments(KEPT, [20 * MIB, 20 * MIB, 5])
+        + segments(ORPHAN, [20 * MIB, 7])
+        + list(extra)
+    )
 
 
 def test_dry_run_finds_the_orphan_and_keeps_the_referenced_set(run):
@@ -135,8 +140,10 @@ def test_delete_removes_exactly_the_orphan_then_nothing(run):
     assert result["changed"] is True
     assert result["deleted"] == {"sets": 1, "objects": 2, "bytes": 20 * MIB + 7}
     assert sorted(set(before) - set(conn.names())) == [ORPHAN + "/0000000000000001", ORPHAN + "/0000000000000002"]
-    assert result["diff"] == {"before": {"orphaned": {"sets": 1, "objects": 2, "bytes": 20 * MIB + 7}},
-                              "after": {"orphaned": {"sets": 0, "objects": 0, "bytes": 0}}}
+    assert result["diff"] == {
+        "before": {"orphaned": {"sets": 1, "objects": 2, "bytes": 20 * MIB + 7}},
+        "after": {"orphaned": {"sets": 0, "objects": 0, "bytes": 0}},
+    }
     again = run(conn, dict(delete=True)).result
     assert again["changed"] is False
     assert again["orphaned"]["sets"] == 0
@@ -167,8 +174,7 @@ def test_a_young_orphan_is_kept(run):
 
 def test_a_manifest_anywhere_in_the_container_keeps_its_set(run):
     hand_made = set_name("d4")
-    conn = FakeConnection(registry(manifest("backups/large.iso", hand_made + "/"),
-                                   *segments(hand_made, [5])))
+    conn = FakeConnection(registry(manifest("backups/large.iso", hand_made + "/"), *segments(hand_made, [5])))
     result = run(conn, dict(delete=True)).result
     assert result["manifests"] == 2
     assert result["referenced"]["sets"] == 2
@@ -209,8 +215,12 @@ def test_the_driver_prefix(run):
 
 
 def test_objects_not_named_as_segments_are_never_touched(run):
-    conn = FakeConnection([{"name": "segments/notes.txt", "bytes": 3, "last_modified": OLD},
-                           {"name": ORPHAN + "/1", "bytes": 3, "last_modified": OLD}])
+    conn = FakeConnection(
+        [
+            {"name": "segments/notes.txt", "bytes": 3, "last_modified": OLD},
+            {"name": ORPHAN + "/1", "bytes": 3, "last_modified": OLD},
+        ]
+    )
     result = run(conn, dict(delete=True)).result
     assert result["unrecognised_objects"] == 2
     assert result["changed"] is False
@@ -228,8 +238,9 @@ def test_a_failed_delete_says_what_was_deleted_before(run):
     conn = FakeConnection(registry(), fail_delete=ORPHAN + "/0000000000000002")
     failure = run(conn, dict(delete=True))
     assert failure.failed
-    assert failure.result["msg"] == ("Deleting segment %s/0000000000000002 failed (HTTP 503) after 1 objects "
-                                     "(20971520 bytes) were deleted." % ORPHAN)
+    assert failure.result["msg"] == (
+        "Deleting segment %s/0000000000000002 failed (HTTP 503) after 1 objects (20971520 bytes) were deleted." % ORPHAN
+    )
     assert failure.result["deleted"] == {"sets": 0, "objects": 1, "bytes": 20 * MIB}
 
 
@@ -243,11 +254,14 @@ def test_a_missing_container_is_one_sentence(run):
     assert failure.result["msg"] == "container registry does not exist."
 
 
-@pytest.mark.parametrize("params, msg", [
-    (dict(container="a/b"), "container must be a non-empty name without '/'."),
-    (dict(min_age=-1), "min_age must be 0 or more."),
-    (dict(max_report=-5), "max_report must be 0 or more."),
-])
+@pytest.mark.parametrize(
+    "params, msg",
+    [
+        (dict(container="a/b"), "container must be a non-empty name without '/'."),
+        (dict(min_age=-1), "min_age must be 0 or more."),
+        (dict(max_report=-5), "max_report must be 0 or more."),
+    ],
+)
 def test_bad_input_is_one_sentence_before_any_request(run, params, msg):
     conn = FakeConnection(registry())
     failure = run(conn, params)
@@ -258,8 +272,9 @@ def test_bad_input_is_one_sentence_before_any_request(run, params, msg):
 
 def test_a_set_as_registry_2_8_names_it(run):
     kept = REAL_SET.replace("0709", "0708")
-    conn = FakeConnection(segments(REAL_SET, [20 * MIB, 20 * MIB, 3]) + segments(kept, [7])
-                          + [manifest(blob("aa" * 32), kept)])
+    conn = FakeConnection(
+        segments(REAL_SET, [20 * MIB, 20 * MIB, 3]) + segments(kept, [7]) + [manifest(blob("aa" * 32), kept)]
+    )
     result = run(conn, dict(delete=True)).result
     assert result["unrecognised_objects"] == 0
     assert result["deleted"] == {"sets": 1, "objects": 3, "bytes": 40 * MIB + 3}
