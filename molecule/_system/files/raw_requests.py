@@ -51,7 +51,9 @@ def main():
             tuple(part.strip() for part in header.replace("$basic", basic).split(":", 1))
             for header in request.get("headers", [])
         ]
-        status, _ = send(registry, context, request["method"], request["path"].replace("$digest", digest), headers or own)
+        status, _ = send(
+            registry, context, request["method"], request["path"].replace("$digest", digest), headers or own
+        )
         print(request["method"], request["path"], status, flush=True)
 
 
