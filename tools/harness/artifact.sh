@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Test the collection as users get it: build the tarball, refuse it if it packs a secret, install it into an empty
 # collections path, read every module, filter and role from there with ansible-doc and every shipped playbook by its
-# FQCN with --syntax-check. What ships is galaxy.yml's business (build_ignore): the lab playbooks and inventory stay
-# out, because they need images/images.yml and the lab images, which are not shipped.
+# FQCN with --syntax-check, and run ansible-test sanity on the installed copy. What ships is galaxy.yml's business
+# (build_ignore): the lab playbooks and inventory stay out, because they need images/images.yml and the lab images,
+# which are not shipped.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-$top/.venv/bin/python}
@@ -56,5 +57,14 @@ for playbook in "$installed"/playbooks/*.yml; do
     "wharf.registry.$(basename "$playbook" .yml)" >/dev/null
   checked=$((checked + 1))
 done
+
+# ansible-test sanity on what users install (no tests/, no harness: the tarball's own files), not on this work tree.
+# Its output is long: it goes to a log, and only its errors come out here.
+started=$SECONDS
+if ! WHARF_TEST_FROM=$installed tools/harness/ansible-test.sh sanity >"$work/sanity.log" 2>&1; then
+  grep -E '^(ERROR|FATAL):' "$work/sanity.log" | head -n 20 >&2 || true
+  echo "ansible-test sanity fails on the collection installed from $(basename "$tarball") (log: $work/sanity.log)" >&2
+  exit 1
+fi
 echo "$(basename "$tarball"): $checked modules, roles and playbooks read from the installed collection" \
-  "($filters filters listed)"
+  "($filters filters listed), ansible-test sanity passed on it in $((SECONDS - started)) s"
