@@ -3,6 +3,8 @@
 # is refused), and it downloads get-pip.py from a host the CI machines cannot reach, so seed its cache with a
 # stand-in that bootstraps pip from Python's own ensurepip and then installs from the package index as usual.
 #   tools/harness/ansible-test.sh sanity|units [ansible-test options]   (runs with the venv's Python version)
+# WHARF_TEST_FROM=<dir> tests that directory (artifact.sh: the collection installed from the built tarball) instead
+# of this work tree.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-$top/.venv/bin/python}
@@ -14,11 +16,16 @@ exec 9>"$top/.build/ansible-test.lock"
 flock 9
 rm -rf "$dest"
 mkdir -p "$dest"
-# The files git tracks or would track, as they are in the work tree (not build output, not the venv).
-(cd "$top" && git ls-files -z --cached --others --exclude-standard \
-  | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
-# ansible-test lists targets with git; inside this checkout .build is ignored, so the copy gets a repo of its own.
-(cd "$dest" && git init -q && git add -A)
+if [ -n "${WHARF_TEST_FROM:-}" ]; then
+  cp -a "$WHARF_TEST_FROM/." "$dest"
+else
+  # The files git tracks or would track, as they are in the work tree (not build output, not the venv).
+  (cd "$top" && git ls-files -z --cached --others --exclude-standard \
+    | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -xf - -C "$dest"
+fi
+# ansible-test lists targets with git; inside this checkout .build is ignored, so the copy gets a repo of its own,
+# which never lists ansible-test's own output (an installed collection has no .gitignore to say so).
+(cd "$dest" && git init -q && echo /tests/output/ >>.git/info/exclude && git add -A)
 
 pip_version=$("$python" -c "import types; from ansible_test._internal.python_requirements import get_venv_packages; print(get_venv_packages(types.SimpleNamespace(version='x'))['pip'])")
 shim=$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Test the collection as users get it: build the tarball, install it into an empty collections path, and read
-# every module, filter and role from there with ansible-doc and every shipped playbook by its FQCN with
-# --syntax-check. What ships is galaxy.yml's business (build_ignore): the lab playbooks and inventory stay out,
-# because they need images/images.yml and the lab images, which are not shipped.
+# Test the collection as users get it: build the tarball, refuse it if it packs a secret, install it into an empty
+# collections path, read every module, filter and role from there with ansible-doc and every shipped playbook by its
+# FQCN with --syntax-check, and run ansible-test sanity on the installed copy. What ships is galaxy.yml's business
+# (build_ignore): the lab playbooks and inventory stay out, because they need images/images.yml and the lab images,
+# which are not shipped.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+python=${PYTHON:-$top/.venv/bin/python}
 work=$top/.build/artifact
 rm -rf "$work"
 mkdir -p "$work/dist" "$work/collections"
@@ -12,36 +14,24 @@ cd "$top"
 ansible-galaxy collection build --output-path "$work/dist" . >/dev/null
 tarball=$(ls "$work"/dist/wharf-registry-*.tar.gz)
 
-# Never a secret in a release: no private key (by name or by content), no password file, no vault.yml that is not
-# encrypted. galaxy.yml's build_ignore keeps what the lab, the example inventory and registry_pki generate out; this
-# catches what it misses (a key under another name, a directory nobody thought of).
-mkdir -p "$work/unpacked"
-tar -xzf "$tarball" -C "$work/unpacked"
-leaks=0
-while IFS= read -r -d '' member; do
-  file=${member#"$work/unpacked/"}
-  name=$(basename "$file")
-  why=
-  case "$name" in
-    *.key) why="a key file" ;;
-    *[Pp]assword) why="a password file" ;;
-    vault.yml | vault.yaml)
-      first=
-      read -r first <"$member" || true
-      case "$first" in
-        "\$ANSIBLE_VAULT;"*) ;;
-        *) why="a vault that is not encrypted (no \$ANSIBLE_VAULT header)" ;;
-      esac ;;
-  esac
-  if [ -z "$why" ] && grep -qE -- '-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----' "$member"; then
-    why="a file with a private key in it"
+# Never a secret in a release (tarball_secrets.py says what counts): galaxy.yml's build_ignore keeps what the lab,
+# the scenarios and registry_pki generate out; this catches what it misses, in one sentence naming the files.
+"$python" tools/harness/tarball_secrets.py "$tarball"
+shipped=$(tar -tzf "$tarball")
+for unwanted in playbooks/lab.yml inventories/lab/ images/ molecule/ tests/ tools/; do
+  if grep -q "^$unwanted" <<<"$shipped"; then
+    echo "$(basename "$tarball") ships $unwanted, which users cannot run without this repository" >&2
+    exit 1
   fi
-  if [ -n "$why" ]; then
-    echo "$(basename "$tarball") packs $file, $why: remove it from the tree or add it to build_ignore in galaxy.yml." >&2
-    leaks=$((leaks + 1))
-  fi
-done < <(find "$work/unpacked" -type f -print0)
-[ "$leaks" -eq 0 ] || exit 1
+done
+# The README's way to production copies inventories/example next to it (inventories/prod): someone's hosts and
+# settings, which build_ignore cannot name in advance.
+others=$(grep -oE '^inventories/[^/]+/' <<<"$shipped" | sort -u | grep -vx 'inventories/example/' | tr '\n' ' ' || true)
+if [ -n "$others" ]; then
+  echo "$(basename "$tarball") ships ${others% }: only inventories/example is shipped;" \
+    "move other inventories out of this tree" >&2
+  exit 1
+fi
 
 # Only the installed copy, not this work tree (which make links into ANSIBLE_COLLECTIONS_PATH, and which the
 # installer would take for the collection already installed); its dependencies come with the ansible package.
@@ -49,14 +39,6 @@ export ANSIBLE_COLLECTIONS_PATH=$work/collections
 # --offline: Galaxy is unreachable.
 ansible-galaxy collection install --offline --no-deps -p "$work/collections" "$tarball" >/dev/null
 installed=$work/collections/ansible_collections/wharf/registry
-
-shipped=$(tar -tzf "$tarball")
-for unwanted in playbooks/lab.yml inventories/lab/ images/ molecule/ tests/ tools/; do
-  if grep -q "^$unwanted" <<<"$shipped"; then
-    echo "$tarball ships $unwanted, which users cannot run without this repository" >&2
-    exit 1
-  fi
-done
 
 checked=0
 for module in "$installed"/plugins/modules/*.py; do
@@ -75,4 +57,14 @@ for playbook in "$installed"/playbooks/*.yml; do
     "wharf.registry.$(basename "$playbook" .yml)" >/dev/null
   checked=$((checked + 1))
 done
-echo "$(basename "$tarball"): $checked modules, roles and playbooks read from the installed collection ($filters filters listed)"
+
+# ansible-test sanity on what users install (no tests/, no harness: the tarball's own files), not on this work tree.
+# Its output is long: it goes to a log, and only its errors come out here.
+started=$SECONDS
+if ! WHARF_TEST_FROM=$installed tools/harness/ansible-test.sh sanity >"$work/sanity.log" 2>&1; then
+  grep -E '^(ERROR|FATAL):' "$work/sanity.log" | head -n 20 >&2 || true
+  echo "ansible-test sanity fails on the collection installed from $(basename "$tarball") (log: $work/sanity.log)" >&2
+  exit 1
+fi
+echo "$(basename "$tarball"): $checked modules, roles and playbooks read from the installed collection" \
+  "($filters filters listed), ansible-test sanity passed on it in $((SECONDS - started)) s"
