@@ -53,8 +53,9 @@ bench: images collection ## push/pull seconds per storage, cache rows and a 4-cl
 bench-down: venv collection ## remove the benchmark's hosts
 	ansible-playbook $(BENCH) playbooks/lab_down.yml
 
-test: ## everything CI runs: images, lint, sanity, units, integration, every molecule scenario
-	@tools/harness/phases.sh venv images lint sanity units artifact integration -- $(MOLECULE_PHASES)
+# ansible-test sanity runs once, in artifact, on the collection installed from the tarball (make sanity: the work tree).
+test: ## everything CI runs: images, lint, units, the tarball (sanity on it), integration, every molecule scenario
+	@tools/harness/phases.sh venv images lint units artifact integration -- $(MOLECULE_PHASES)
 
 host: ## the Debian packages the harness runs (debootstrap, skopeo, shellcheck, python3-venv; installed as root)
 	@tools/harness/host-packages.sh
@@ -88,7 +89,7 @@ lint: venv collection ## ruff (check and format), yamllint, ansible-lint (offlin
 sanity: venv ## ansible-test sanity, offline
 	tools/harness/ansible-test.sh sanity
 
-artifact: venv ## the built collection installed into an empty path: ansible-doc of every module and role, playbooks by FQCN
+artifact: venv ## the built collection installed into an empty path: no secret in it, ansible-doc, playbooks, sanity
 	tools/harness/artifact.sh
 
 units: venv ## module unit tests (ansible-test units) and the harness's own tests
