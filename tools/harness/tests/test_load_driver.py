@@ -43,24 +43,29 @@ def fake_docker_env(tmp_path, hang_push=False, fail_import=""):
     }
 
 
+def driver_argv(tmp_path, *args):
+    """The driver against the fake docker, its summary at tmp_path/load.json and its trace at tmp_path/load.trace."""
+    return [
+        sys.executable,
+        str(DRIVER),
+        "--registry",
+        "registry.test:5000",
+        "--summary",
+        str(tmp_path / "load.json"),
+        "--trace",
+        str(tmp_path / "load.trace"),
+        "--pause",
+        "0.05",
+        *args,
+    ]
+
+
 def run_driver(tmp_path, *args, hang_push=False, fail_import=""):
     env = fake_docker_env(tmp_path, hang_push, fail_import)
     summary = tmp_path / "load.json"
     started = time.monotonic()
     proc = subprocess.run(
-        [
-            sys.executable,
-            str(DRIVER),
-            "--registry",
-            "registry.test:5000",
-            "--summary",
-            str(summary),
-            "--trace",
-            str(tmp_path / "load.trace"),
-            "--pause",
-            "0.05",
-            *args,
-        ],
+        driver_argv(tmp_path, *args),
         env=env,
         capture_output=True,
         text=True,
@@ -128,18 +133,7 @@ def test_an_engine_that_cannot_build_stops_the_driver_with_its_reason(tmp_path):
 def test_a_stop_signal_ends_the_loops_and_writes_the_summary(tmp_path):
     summary = tmp_path / "load.json"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(DRIVER),
-            "--registry",
-            "registry.test:5000",
-            "--summary",
-            str(summary),
-            "--pause",
-            "0.05",
-            "--stop-grace",
-            "5",
-        ],
+        driver_argv(tmp_path, "--stop-grace", "5"),
         env=fake_docker_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
