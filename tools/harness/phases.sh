@@ -59,8 +59,8 @@ for phase in "${order[@]}"; do
     # The last Ansible error (an ignored one comes before it) with the task it belongs to, else the end of the log.
     sed -E 's/\x1b\[[0-9;]*m//g; s/^ *│ ?//' "$logs/$phase.log" \
       | awk '/^TASK \[/ { task = $0 } /\[ERROR\]: |FAILED! =>/ { start = NR; failed_task = task } { line[NR] = $0 }
-             END { if (start) print failed_task; first = start ? start : NR - 14
-                   for (i = first; i <= NR && i < first + 15; i++) print substr(line[i], 1, 400) }'
+             END { if (start) print failed_task; first = start ? start : NR - 29
+                   for (i = first; i <= NR && i < first + 30; i++) print substr(line[i], 1, 400) }'
   fi
 done
 echo "$passed passed, $failed failed"
