@@ -15,7 +15,7 @@ import re
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urljoin, urlsplit
 
-from ansible.module_utils.urls import open_url
+from ansible.module_utils.urls import Request, make_context
 
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -75,9 +75,13 @@ class RegistryClient:
         if username is not None or password is not None:
             token = base64.b64encode(("%s:%s" % (username or "", password or "")).encode("utf-8"))
             self.headers["Authorization"] = "Basic " + token.decode("ascii")
-        self.ca_path = ca_path
-        self.validate_certs = validate_certs
-        self.timeout = timeout
+        # One TLS context for every request (building one loads the trust store, which costs more than a request).
+        self.opener = Request(
+            timeout=timeout,
+            follow_redirects="none",
+            use_netrc=False,
+            context=make_context(cafile=ca_path, validate_certs=validate_certs),
+        )
         self.requests = []
 
     def request(self, method, path, accept=None, authorized=True):
@@ -90,15 +94,7 @@ class RegistryClient:
             headers["Accept"] = accept
         self.requests.append((method, url))
         try:
-            response = open_url(
-                url,
-                method=method,
-                headers=headers,
-                validate_certs=self.validate_certs,
-                ca_path=self.ca_path,
-                timeout=self.timeout,
-                follow_redirects="none",
-            )
+            response = self.opener.open(method, url, headers=headers)
             answer = {name.lower(): value for name, value in response.headers.items()}
             return response.getcode(), answer, response.read()
         except HTTPError as exc:
