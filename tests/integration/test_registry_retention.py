@@ -1,17 +1,20 @@
 """registry_retention against a real registry: the lab's registry 3.1.2 image with deletes enabled and htpasswd
 auth, 60 `ci-<n>` tags and 5 semver tags in one repository, policy "keep the 10 most recent ci-* and every semver
 tag". The module runs through `ansible` (the collection as users get it, via ANSIBLE_COLLECTIONS_PATH): a dry run
-and a check-mode run change nothing and list 50 tags, the real run leaves exactly 15 (deleted manifests 404, the
-shared layer 200), a second run changes nothing.
+and a check-mode run change nothing and list 50 tags; then through the wharf.registry.retention playbook, with an
+inventory whose balancer is this registry: the real run leaves exactly 15 tags (deleted manifests 404, the shared
+layer 200), a second run changes nothing.
 
 Needs a Docker engine, the image from `make images`, and the collection linked by `make collection`.
 """
 
 import base64
+import concurrent.futures
 import hashlib
 import json
 import os
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -164,15 +167,53 @@ def retention(registry, check=False, **params):
     return result
 
 
-def test_keep_the_ten_most_recent_ci_tags_and_every_semver_tag(registry):
+def retention_playbook(registry, tmp_path, delete):
+    """One run of the wharf.registry.retention playbook: an inventory whose balancer is this registry (plain HTTP,
+    writer ci) and whose first client is localhost; the module's result."""
+    address = registry.base.split("://", 1)[1]
+    inventory = {
+        "all": {
+            "vars": {"wharf_registry": address, "registry_pki_certificates": []},
+            "children": {
+                "registry_clients": {
+                    "hosts": {
+                        "localhost": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
+                    }
+                },
+                "registry_lb": {"hosts": {"lb": {"registry_lb_mode": "http", "registry_lb_writers": [USER]}}},
+                "registry_servers": {
+                    "hosts": {"replica": {"registry_server_users": [{"name": USER, "password": PASSWORD}]}}
+                },
+            },
+        }
+    }
+    (tmp_path / "hosts.yml").write_text(json.dumps(inventory))
+    (tmp_path / "rules.json").write_text(json.dumps({"wharf_retention_policies": POLICY}))
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="json")
+    env.setdefault("ANSIBLE_COLLECTIONS_PATH", str(TOP / ".build" / "collections"))
+    done = subprocess.run(
+        ["ansible-playbook", "-i", str(tmp_path / "hosts.yml"), "wharf.registry.retention"]
+        + ["-e", f"@{tmp_path / 'rules.json'}", "-e", f"wharf_retention_delete={str(delete).lower()}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert PASSWORD not in done.stdout
+    assert done.returncode == 0, f"{done.stdout[-3000:]} {done.stderr[-2000:]}"
+    tasks = [task for play in json.loads(done.stdout)["plays"] for task in play["tasks"]]
+    return next(t["hosts"]["localhost"] for t in tasks if t["task"]["name"] == "Apply the retention rules")
+
+
+def test_keep_the_ten_most_recent_ci_tags_and_every_semver_tag(registry, tmp_path):
     shared = registry.blob(b"a layer every image shares\n" * 200)
-    digests = {}
     # Releases are older than every CI build: only keep_tags can keep them.
-    for number, tag in enumerate(SEMVER):
-        digests[tag] = registry.image(tag, f"2026-01-0{number + 1}T00:00:00Z", shared)
-    for number in range(1, 61):
-        created = f"2026-06-01T{number // 60:02d}:{number % 60:02d}:00.{number:09d}Z"
-        digests[f"ci-{number}"] = registry.image(f"ci-{number}", created, shared)
+    images = [(tag, f"2026-01-0{number + 1}T00:00:00Z") for number, tag in enumerate(SEMVER)]
+    images += [(f"ci-{n}", f"2026-06-01T{n // 60:02d}:{n % 60:02d}:00.{n:09d}Z") for n in range(1, 61)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        digests = dict(
+            zip([tag for tag, _ in images], pool.map(lambda i: registry.image(*i, shared), images), strict=True)
+        )
     everything = sorted(digests)
     kept = sorted([f"ci-{n}" for n in range(51, 61)] + SEMVER)
     doomed = [f"ci-{n}" for n in range(50, 0, -1)]
@@ -188,7 +229,8 @@ def test_keep_the_ten_most_recent_ci_tags_and_every_semver_tag(registry):
     assert check["changed"] and not check["deleted"] and check["repositories"] == dry["repositories"]
     assert registry.tags() == everything
 
-    real = retention(registry, delete=True)
+    # The real run and the one after it through the playbook, as operators run it.
+    real = retention_playbook(registry, tmp_path, delete=True)
     assert real["changed"] and real["deleted"] and real["repositories"] == dry["repositories"], real
     assert registry.tags() == kept
     for tag in doomed:
@@ -200,5 +242,5 @@ def test_keep_the_ten_most_recent_ci_tags_and_every_semver_tag(registry):
         assert registry.request("GET", f"/v2/{REPOSITORY}/manifests/{tag}", None, {"Accept": OCI_MANIFEST})[0] == 200
     assert registry.request("GET", f"/v2/{REPOSITORY}/blobs/{shared['digest']}")[0] == 200
 
-    again = retention(registry, delete=True)
+    again = retention_playbook(registry, tmp_path, delete=True)
     assert not again["changed"] and again["tags_deleted"] == 0 and sorted(again["repositories"][0]["kept_tags"]) == kept
