@@ -350,9 +350,11 @@ class Retention:
             try:
                 tags = self.client.tags(name, page_size)
             except RegistryError as exc:
-                if named is not None and exc.status == 404:
+                if exc.status != 404:
+                    raise
+                if named is not None:
                     self.fail("repository %s does not exist in the registry." % name)
-                raise
+                tags = []  # in the catalog, gone since: nothing to do
             found.append((name, tags))
         return found
 
@@ -365,7 +367,12 @@ class Retention:
         image = {"digest": digest, "index": media_type in INDEX_TYPES, "created": None, "blobs": {}, "children": []}
         if image["index"]:
             for entry in data.get("manifests") or []:
-                child = self.image(repository, entry["digest"])
+                try:
+                    child = self.image(repository, entry["digest"])
+                except RegistryError as exc:
+                    if exc.status == 404:  # listed but not in the repository: nothing to keep or delete
+                        continue
+                    raise
                 image["children"].append(child["digest"])
                 if child["created"] is not None and (image["created"] is None or child["created"] > image["created"]):
                     image["created"] = child["created"]
