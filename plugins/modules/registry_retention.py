@@ -436,11 +436,14 @@ class Retention:
         for tag in doomed_tags:
             if tagged[tag]["digest"] not in roots:
                 roots.append(tagged[tag]["digest"])
+        # Each index before its platform images (at any depth), none that a kept manifest references.
         digests = []
-        for root in roots:
-            for digest in [root] + self.images[(repository, root)]["children"]:
-                if digest not in kept and digest not in digests:
-                    digests.append(digest)
+        pending = list(reversed(roots))
+        while pending:
+            digest = pending.pop()
+            if digest not in kept and digest not in digests:
+                digests.append(digest)
+                pending.extend(reversed(self.images[(repository, digest)]["children"]))
         kept_blobs = set()
         for digest in kept:
             image = self.images.get((repository, digest))
