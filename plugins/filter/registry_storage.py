@@ -2,84 +2,38 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The storage hand-off, defined once: what registry_storage gives registry_server, what registry_server checks and
-renders into config.yml, and what registry_config_storage reads back from a deployed config.yml.
+"""The storage hand-off as filters: build it, complete it and name what is wrong with it.
 
-Its keys are the registry's config.yml keys in Ansible's spelling (authurl is auth_url, accesskey access_key), except
-endpoint (config.yml's regionendpoint) and validate_certs (the inverse of skipverify / insecureskipverify), which
-is what the wharf.registry modules call them.
+The hand-off itself (HANDOFF, its keys and defaults) is defined once in module_utils/_registry_config.py, which the
+registry_config_info module and the registry_config_* filters read deployed config.yml files with.
 """
 
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.wharf.registry.plugins.module_utils._radosgw import name_problem
+from ansible_collections.wharf.registry.plugins.module_utils._registry_config import (
+    HANDOFF,
+    REQUIRED,
+    HandoffError,
+    storage_handoff,
+)
 
-# Each backend's keys in config.yml's order, with their defaults; REQUIRED ones have none.
-REQUIRED = None
-HANDOFF = {
-    "filesystem": {},
-    "swift": {
-        "auth_url": REQUIRED,
-        "auth_version": 1,
-        "username": REQUIRED,
-        "password": REQUIRED,
-        "container": REQUIRED,
-        "validate_certs": True,
-    },
-    "s3": {
-        "endpoint": REQUIRED,
-        "region": "default",
-        "bucket": REQUIRED,
-        "access_key": REQUIRED,
-        "secret_key": REQUIRED,
-        "validate_certs": True,
-        # PEM of a private CA that signed RGW's certificate, trusted besides the registry image's own CAs.
-        "ca_cert": "",
-        # Where in the bucket the registry's tree starts ('' is its root): /files serves what registry 2.x stored
-        # there with swift; pull-through caches sharing a bucket need one each, since a proxy keeps its expiry state
-        # in one file at its root (distribution#4594).
-        "rootdirectory": "",
-    },
-}
 _URL_KEYS = ("auth_url", "endpoint")
 _URL = re.compile(r"^https?://[^/]")
 _ROOTDIRECTORY = re.compile(r"^(/[^/\s]+)+$")
-
-
-def _typed(key, value):
-    try:
-        if key == "validate_certs":
-            return boolean(value)
-        if key == "auth_version":
-            return int(value)
-    except (TypeError, ValueError):
-        # from None: an AnsibleError appends its cause's message, and this is the whole sentence.
-        raise AnsibleFilterError(
-            "The storage hand-off needs %s to be %s, not %r."
-            % (key, "a boolean" if key == "validate_certs" else "a number", value)
-        ) from None
-    return value
 
 
 def registry_storage_handoff(settings):
     """The complete hand-off for settings {backend, ...}: that backend's keys in order, the default of each optional
     key not given (absent or null), '' for a required one not given; other keys are dropped. {} without a backend;
     an unknown backend alone, for registry_storage_problem to name."""
-    if not isinstance(settings, dict) or not settings.get("backend"):
-        return {}
-    backend = settings["backend"]
-    if backend not in HANDOFF:
-        return {"backend": backend}
-    handoff = {"backend": backend}
-    for key, default in HANDOFF[backend].items():
-        value = settings.get(key)
-        if value is None:
-            value = "" if default is REQUIRED else default
-        handoff[key] = _typed(key, value)
-    return handoff
+    try:
+        return storage_handoff(settings)
+    except HandoffError as exc:
+        # from None: an AnsibleError appends its cause's message, and this is the whole sentence.
+        raise AnsibleFilterError(str(exc)) from None
 
 
 def registry_storage_problem(handoff):
