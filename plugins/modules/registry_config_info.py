@@ -1,0 +1,312 @@
+#!/usr/bin/python
+# Copyright (c) wharf.registry contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r"""
+---
+module: registry_config_info
+short_description: Read what a registry_server deployment on the host runs
+version_added: 0.1.0
+description:
+  - Reads the C(config.yml) and C(compose.yml) that the P(wharf.registry.registry_server#role) role (or
+    P(wharf.registry.registry_mirror#role), one directory per cache) wrote in O(config_dir), and returns what they
+    say in the collection's hand-off shapes, so a run without a hand-off keeps what the host already runs.
+  - Changes nothing; check mode runs it as usual.
+  - The storage comes back as the storage hand-off of P(wharf.registry.registry_storage_handoff#filter), with
+    RV(storage.ca_cert) for s3 filled from the CA the compose project mounts into the container's trust store
+    (else from the file O(storage_ca_file) beside C(config.yml), where the role keeps it).
+  - Missing files give RV(exists=false) and empty answers, unless O(must_exist) names them.
+  - RV(storage) and RV(redis) carry the storage's keys and the Redis password, as the roles need them to re-render
+    C(config.yml); run it with C(no_log=true) wherever they pass.
+options:
+  config_dir:
+    description: The directory of the deployment (C(registry_server_config_dir), or a cache's directory below
+      C(registry_mirror_config_dir)).
+    type: path
+    required: true
+  config_file:
+    description: The registry's configuration in O(config_dir).
+    type: str
+    default: config.yml
+  compose_file:
+    description: The compose project in O(config_dir).
+    type: str
+    default: compose.yml
+  storage_ca_file:
+    description: The storage CA in O(config_dir), read when the compose project mounts none (or is missing).
+    type: str
+    default: storage-ca.crt
+  must_exist:
+    description:
+      - Files that must exist; a missing one fails the module with C(file not found) and its path.
+      - By default a missing file gives empty answers, for a host that runs no registry yet.
+    type: list
+    elements: str
+    choices: [config, compose]
+    default: []
+author:
+  - wharf.registry maintainers (@wharf)
+extends_documentation_fragment:
+  - wharf.registry.radosgw.info_attributes
+seealso:
+  - name: Registry configuration reference
+    description: The config.yml sections read here.
+    link: https://distribution.github.io/distribution/about/configuration/
+"""
+
+EXAMPLES = r"""
+- name: Read what the registry on this host runs
+  wharf.registry.registry_config_info:
+    config_dir: /etc/wharf/registry
+  register: deployed
+  no_log: true
+
+- name: Keep its storage and Redis when this run hands over none
+  ansible.builtin.set_fact:
+    registry_storage: "{{ registry_server_storage or deployed.storage }}"
+    registry_redis: "{{ registry_server_redis or deployed.redis }}"
+  no_log: true
+
+- name: Say how it serves
+  ansible.builtin.debug:
+    msg: "{{ deployed.image }} ({{ deployed.major_version }}.x) over {{ deployed.tls.scheme }}"
+"""
+
+RETURN = r"""
+exists:
+  description: Whether O(config_file) exists.
+  returned: always
+  type: bool
+  sample: true
+config_path:
+  description: The path of O(config_file).
+  returned: always
+  type: str
+  sample: /etc/wharf/registry/config.yml
+compose_exists:
+  description: Whether O(compose_file) exists.
+  returned: always
+  type: bool
+  sample: true
+storage:
+  description:
+    - The storage hand-off C(config.yml) was rendered from (C(backend) and that backend's keys, as
+      P(wharf.registry.registry_config_storage#filter) gives them), with the storage CA in C(ca_cert) for s3.
+    - Empty when the file is missing or names no known storage.
+    - Sensitive (the S3 secret key or the Swift password).
+  returned: always
+  type: dict
+  sample:
+    backend: s3
+    endpoint: https://rgw.example.org:7480
+    region: default
+    bucket: registry
+    access_key: REGISTRYKEY
+    secret_key: "(sensitive)"
+    validate_certs: true
+    ca_cert: "-----BEGIN CERTIFICATE-----\n..."
+    rootdirectory: ""
+redis:
+  description:
+    - C(addr), C(password) and C(db) of the Redis blob descriptor cache, as
+      P(wharf.registry.registry_config_redis#filter) gives them; empty when the cache is not Redis.
+    - Sensitive (the password).
+  returned: always
+  type: dict
+  sample: {addr: "cache.example.org:6379", password: "(sensitive)", db: 0}
+image:
+  description: The registry service's image in C(compose.yml); empty when unknown.
+  returned: always
+  type: str
+  sample: registry:3.0.0
+major_version:
+  description: The registry's major version, from the image's tag, else from where C(config.yml) is mounted; 0 when
+    neither tells.
+  returned: always
+  type: int
+  sample: 3
+proxy:
+  description: Whether the registry is a pull-through cache (C(proxy.remoteurl) set).
+  returned: always
+  type: bool
+  sample: false
+proxy_remoteurl:
+  description: The upstream of a pull-through cache; empty otherwise.
+  returned: always
+  type: str
+  sample: https://registry-1.docker.io
+readonly:
+  description: Whether C(storage.maintenance.readonly.enabled) is true.
+  returned: always
+  type: bool
+  sample: false
+tls:
+  description: What C(config.yml) says of TLS and whether the files it names are on the host (through the compose
+    project's mounts).
+  returned: always
+  type: dict
+  contains:
+    enabled:
+      description: Whether C(http.tls) is set.
+      type: bool
+    scheme:
+      description: C(https) or C(http).
+      type: str
+    client_auth:
+      description: Whether clients must present a certificate (C(http.tls.clientcas) names a CA).
+      type: bool
+    certificate:
+      description: Whether the certificate file is on the host.
+      type: bool
+    key:
+      description: Whether the key file is on the host.
+      type: bool
+    clientcas:
+      description: Whether every client CA file is on the host (false when none is named).
+      type: bool
+  sample: {enabled: true, scheme: https, client_auth: true, certificate: true, key: true, clientcas: true}
+http:
+  description: The C(http) section of C(config.yml) without C(secret).
+  returned: always
+  type: dict
+  sample: {addr: ":5000", headers: {X-Content-Type-Options: [nosniff]}, tls: {certificate: /etc/wharf/tls/registry.crt,
+    key: /etc/wharf/tls/registry.key}}
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.wharf.registry.plugins.module_utils._registry_config import (
+    STORAGE_CA_TARGET,
+    HandoffError,
+    compose_major,
+    compose_mounts,
+    compose_registry,
+    config_http,
+    config_proxy,
+    config_readonly,
+    config_redis,
+    config_storage,
+    config_tls,
+    host_path,
+)
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML comes with ansible-core
+    yaml = None
+
+
+class RegistryConfigError(Exception):
+    pass
+
+
+def _read(path):
+    """The file's text, or None when it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeError) as exc:
+        raise RegistryConfigError("Cannot read %s: %s" % (path, to_native(exc))) from exc
+
+
+def _parse(text, path):
+    if text is None:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RegistryConfigError("%s is not YAML (%s)." % (path, to_native(exc))) from exc
+
+
+class RegistryConfigInfo:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.config_dir = self.params["config_dir"].rstrip("/") or "/"
+
+    def path(self, name):
+        return os.path.join(self.config_dir, name)
+
+    def storage_ca(self, mounts):
+        """The PEM of the CA the container trusts for its storage: what the compose project mounts there, else the
+        file the role keeps beside config.yml; '' when neither exists."""
+        mounted = mounts.get(STORAGE_CA_TARGET)
+        for path in [mounted] if mounted else [self.path(self.params["storage_ca_file"])]:
+            if os.path.isdir(path):
+                continue
+            text = _read(path)
+            if text is not None:
+                return text
+        return ""
+
+    def run(self):
+        config_path, compose_path = self.path(self.params["config_file"]), self.path(self.params["compose_file"])
+        config_text, compose_text = _read(config_path), _read(compose_path)
+        for name, path, text in (("config", config_path, config_text), ("compose", compose_path, compose_text)):
+            if name in self.params["must_exist"] and text is None:
+                # The sentence ansible.builtin.slurp gives, which the callers reported before this module.
+                raise RegistryConfigError("file not found: %s" % path)
+        config, compose = _parse(config_text, config_path), _parse(compose_text, compose_path)
+        mounts = compose_mounts(compose, self.config_dir)
+        tls = config_tls(config)
+        files = {
+            "certificate": [tls["certificate"]] if tls["certificate"] else [],
+            "key": [tls["key"]] if tls["key"] else [],
+            "clientcas": tls["clientcas"],
+        }
+        present = {
+            name: bool(paths) and all(os.path.isfile(host_path(mounts, path) or "/nonexistent") for path in paths)
+            for name, paths in files.items()
+        }
+        proxy, remoteurl = config_proxy(config)
+        try:
+            storage = config_storage(config, self.storage_ca(mounts) if config_text is not None else "")
+        except HandoffError as exc:
+            raise RegistryConfigError("%s: %s" % (config_path, exc)) from None
+        return dict(
+            changed=False,
+            exists=config_text is not None,
+            config_path=config_path,
+            compose_exists=compose_text is not None,
+            storage=storage,
+            redis=config_redis(config),
+            image=str(compose_registry(compose).get("image") or ""),
+            major_version=compose_major(compose),
+            proxy=proxy,
+            proxy_remoteurl=remoteurl,
+            readonly=config_readonly(config),
+            tls=dict(
+                enabled=tls["enabled"],
+                scheme=tls["scheme"],
+                client_auth=tls["client_auth"],
+                **present,
+            ),
+            http=config_http(config),
+        )
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            config_dir=dict(type="path", required=True),
+            config_file=dict(type="str", default="config.yml"),
+            compose_file=dict(type="str", default="compose.yml"),
+            storage_ca_file=dict(type="str", default="storage-ca.crt"),
+            must_exist=dict(type="list", elements="str", choices=["config", "compose"], default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**RegistryConfigInfo(module).run())
+    except RegistryConfigError as exc:
+        module.fail_json(msg=to_native(exc))
+
+
+if __name__ == "__main__":
+    main()
