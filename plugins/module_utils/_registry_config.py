@@ -14,6 +14,7 @@ The readers take parsed YAML and give an empty answer ({} , '' or 0) for what th
 check fails with its own sentence. Private to this collection: no compatibility promise outside it.
 """
 
+import posixpath
 import re
 
 from ansible.module_utils.parsing.convert_bool import boolean
@@ -258,3 +259,40 @@ def compose_major(compose):
         if target in CONFIG_TARGETS:
             return CONFIG_TARGETS[target]
     return 0
+
+
+def deployment(config, compose, config_dir, storage_ca_path, storage_ca, is_file, read_file):
+    """What a parsed config.yml and compose.yml (None when missing) in config_dir say, as registry_config_info
+    returns it. storage_ca: the text of the file storage_ca_path beside config.yml (None when missing). is_file(path)
+    and read_file(path) (its text or None) look on the host, and are called only for what the files name there: the
+    TLS files, and a storage CA the compose project mounts from elsewhere."""
+    mounts = compose_mounts(compose, config_dir)
+    storage = config_storage(config)
+    if storage.get("backend") == "s3":
+        mounted = mounts.get(STORAGE_CA_TARGET)
+        if mounted and posixpath.normpath(mounted) != posixpath.normpath(storage_ca_path):
+            storage_ca = read_file(mounted)
+        storage = config_storage(config, storage_ca or "")
+    tls = config_tls(config)
+    named = {
+        "certificate": [tls["certificate"]] if tls["certificate"] else [],
+        "key": [tls["key"]] if tls["key"] else [],
+        "clientcas": tls["clientcas"],
+    }
+    present = {}
+    for name, paths in named.items():
+        on_host = [host_path(mounts, path) for path in paths]
+        # Every file named, each reachable through a mount and there; False when none is named.
+        present[name] = bool(on_host) and all(on_host) and all(is_file(path) for path in on_host)
+    proxy, remoteurl = config_proxy(config)
+    return {
+        "storage": storage,
+        "redis": config_redis(config),
+        "image": str(compose_registry(compose).get("image") or ""),
+        "major_version": compose_major(compose),
+        "proxy": proxy,
+        "proxy_remoteurl": remoteurl,
+        "readonly": config_readonly(config),
+        "tls": dict(enabled=tls["enabled"], scheme=tls["scheme"], client_auth=tls["client_auth"], **present),
+        "http": config_http(config),
+    }

@@ -13,6 +13,8 @@ description:
     P(wharf.registry.registry_mirror#role), one directory per cache) wrote in O(config_dir), and returns what they
     say in the collection's hand-off shapes, so a run without a hand-off keeps what the host already runs.
   - Changes nothing; check mode runs it as usual.
+  - The files are read on the host in one step and parsed on the controller (an action plugin), so the host needs no
+    PyYAML; the TLS files and a storage CA mounted from elsewhere than O(storage_ca_file) take one more step each.
   - The storage comes back as the storage hand-off of P(wharf.registry.registry_storage_handoff#filter), with
     RV(storage.ca_cert) for s3 filled from the CA the compose project mounts into the container's trust store
     (else from the file O(storage_ca_file) beside C(config.yml), where the role keeps it).
@@ -179,25 +181,9 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.wharf.registry.plugins.module_utils._registry_config import (
-    STORAGE_CA_TARGET,
-    HandoffError,
-    compose_major,
-    compose_mounts,
-    compose_registry,
-    config_http,
-    config_proxy,
-    config_readonly,
-    config_redis,
-    config_storage,
-    config_tls,
-    host_path,
-)
-
-try:
-    import yaml
-except ImportError:  # pragma: no cover - PyYAML comes with ansible-core
-    yaml = None
+# What the action plugin (plugins/action/registry_config_info.py) reads from this run on the host; it parses them on
+# the controller and returns the documented results instead.
+TEXTS = ("config_text", "compose_text", "storage_ca_text")
 
 
 class RegistryConfigError(Exception):
@@ -211,84 +197,29 @@ def _read(path):
             return handle.read().decode("utf-8")
     except FileNotFoundError:
         return None
+    except IsADirectoryError as exc:
+        raise RegistryConfigError("%s is a directory, not a file." % path) from exc
     except (OSError, UnicodeError) as exc:
         raise RegistryConfigError("Cannot read %s: %s" % (path, to_native(exc))) from exc
 
 
-def _parse(text, path):
-    if text is None:
-        return None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RegistryConfigError("%s is not YAML (%s)." % (path, to_native(exc))) from exc
-
-
-class RegistryConfigInfo:
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.config_dir = self.params["config_dir"].rstrip("/") or "/"
-
-    def path(self, name):
-        return os.path.join(self.config_dir, name)
-
-    def storage_ca(self, mounts):
-        """The PEM of the CA the container trusts for its storage: what the compose project mounts there, else the
-        file the role keeps beside config.yml; '' when neither exists."""
-        mounted = mounts.get(STORAGE_CA_TARGET)
-        for path in [mounted] if mounted else [self.path(self.params["storage_ca_file"])]:
-            if os.path.isdir(path):
-                continue
-            text = _read(path)
-            if text is not None:
-                return text
-        return ""
-
-    def run(self):
-        config_path, compose_path = self.path(self.params["config_file"]), self.path(self.params["compose_file"])
-        config_text, compose_text = _read(config_path), _read(compose_path)
-        for name, path, text in (("config", config_path, config_text), ("compose", compose_path, compose_text)):
-            if name in self.params["must_exist"] and text is None:
-                # The sentence ansible.builtin.slurp gives, which the callers reported before this module.
-                raise RegistryConfigError("file not found: %s" % path)
-        config, compose = _parse(config_text, config_path), _parse(compose_text, compose_path)
-        mounts = compose_mounts(compose, self.config_dir)
-        tls = config_tls(config)
-        files = {
-            "certificate": [tls["certificate"]] if tls["certificate"] else [],
-            "key": [tls["key"]] if tls["key"] else [],
-            "clientcas": tls["clientcas"],
-        }
-        present = {
-            name: bool(paths) and all(os.path.isfile(host_path(mounts, path) or "/nonexistent") for path in paths)
-            for name, paths in files.items()
-        }
-        proxy, remoteurl = config_proxy(config)
-        try:
-            storage = config_storage(config, self.storage_ca(mounts) if config_text is not None else "")
-        except HandoffError as exc:
-            raise RegistryConfigError("%s: %s" % (config_path, exc)) from None
-        return dict(
-            changed=False,
-            exists=config_text is not None,
-            config_path=config_path,
-            compose_exists=compose_text is not None,
-            storage=storage,
-            redis=config_redis(config),
-            image=str(compose_registry(compose).get("image") or ""),
-            major_version=compose_major(compose),
-            proxy=proxy,
-            proxy_remoteurl=remoteurl,
-            readonly=config_readonly(config),
-            tls=dict(
-                enabled=tls["enabled"],
-                scheme=tls["scheme"],
-                client_auth=tls["client_auth"],
-                **present,
-            ),
-            http=config_http(config),
-        )
+def run(params):
+    """The deployment's files, as text (None when missing); fails on a missing file must_exist names."""
+    config_dir = params["config_dir"].rstrip("/") or "/"
+    paths = {
+        "config": os.path.join(config_dir, params["config_file"]),
+        "compose": os.path.join(config_dir, params["compose_file"]),
+        "storage_ca": os.path.join(config_dir, params["storage_ca_file"]),
+    }
+    texts = {name: _read(path) for name, path in paths.items()}
+    for name in ("config", "compose"):
+        if name in params["must_exist"] and texts[name] is None:
+            # The sentence ansible.builtin.slurp gives, which the callers reported before this module.
+            raise RegistryConfigError("file not found: %s" % paths[name])
+    result = dict(changed=False, config_dir=config_dir)
+    result.update(("%s_path" % name, path) for name, path in paths.items())
+    result.update(("%s_text" % name, text) for name, text in texts.items())
+    return result
 
 
 def main():
@@ -303,7 +234,7 @@ def main():
         supports_check_mode=True,
     )
     try:
-        module.exit_json(**RegistryConfigInfo(module).run())
+        module.exit_json(**run(module.params))
     except RegistryConfigError as exc:
         module.fail_json(msg=to_native(exc))
 

@@ -3,20 +3,25 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """registry_config_info against deployments as registry_server renders them: s3 3.x with Redis, TLS with client CAs
-and a storage CA; swift 2.8; filesystem 2.8 read-only with Redis (2.x's addr); a pull-through cache on s3. Each
-reads the same in check mode and changes nothing; the hand-off shapes are the filters' own."""
+and a storage CA; swift 2.8; filesystem 2.8 read-only with Redis (2.x's addr); a pull-through cache on s3. The
+action plugin runs with the real module for its read on the host and local stat/slurp stand-ins; each case reads the
+same in check mode, changes nothing, and takes the round trips it names; the hand-off shapes are the filters' own."""
 
+import base64
 import os
 import re
+from unittest.mock import MagicMock
 
 import pytest
 import yaml
+from ansible.errors import AnsibleActionFail
 
+from ansible_collections.wharf.registry.plugins.action.registry_config_info import MODULE, ActionModule
 from ansible_collections.wharf.registry.plugins.filter.registry_config import (
     registry_config_redis,
     registry_config_storage,
 )
-from ansible_collections.wharf.registry.plugins.modules.registry_config_info import main
+from ansible_collections.wharf.registry.plugins.modules.registry_config_info import TEXTS, main
 
 # Rendered by roles/registry_server/templates/config.yml.j2 and compose.yml.j2 (ansible-core 2.19, the role's
 # defaults) with registry_server_config_dir /etc/wharf/registry (the cache's: /etc/wharf/mirrors/hub); the tests
@@ -316,6 +321,31 @@ CASES = {
 }
 
 
+class Action(ActionModule):
+    """The action plugin with the host played locally: the real module for its read, stat and slurp by hand."""
+
+    def __init__(self, run_module, params, check_mode):
+        task = MagicMock(args=params, check_mode=check_mode, async_val=0)
+        super().__init__(task, MagicMock(), MagicMock(), None, None)
+        self.run_module, self.check_mode, self.calls = run_module, check_mode, []
+
+    def _remove_tmp_path(self, tmp_path, force=False):
+        pass
+
+    def _host(self, module_name, args, task_vars):
+        self.calls.append((module_name, args.get("path") or args.get("src")))
+        if module_name == MODULE:
+            ran = self.run_module(main, args, check_mode=self.check_mode)
+            return dict(ran.result, failed=True) if ran.failed else ran.result
+        if module_name == "ansible.legacy.stat":
+            return {"stat": {"exists": os.path.exists(args["path"]), "isreg": os.path.isfile(args["path"])}}
+        assert module_name == "ansible.legacy.slurp"
+        if not os.path.isfile(args["src"]):
+            return {"failed": True, "msg": "file not found: %s" % args["src"]}
+        with open(args["src"], "rb") as handle:
+            return {"content": base64.b64encode(handle.read()).decode()}
+
+
 def deploy(tmp_path, case, storage_ca=True, tls_files=("registry.crt", "registry.key", "client-ca.crt")):
     """The case's files in a temporary config_dir, as the role lays them out (tls/, storage-ca.crt beside)."""
     rendered_dir, config, compose = CASES[case]
@@ -331,21 +361,30 @@ def deploy(tmp_path, case, storage_ca=True, tls_files=("registry.crt", "registry
     return config_dir
 
 
-def read(run_module, config_dir, **params):
-    """Runs the module in check mode and for real; both must give the same, unchanged, and leave the files alone."""
+def run_action(run_module, params, check_mode=False):
+    action = Action(run_module, params, check_mode)
+    return action.run(task_vars={}), action.calls
+
+
+def read(run_module, config_dir, trips=1, **params):
+    """Runs it in check mode and for real; both must give the same, unchanged, leave the files alone and take
+    `trips` steps on the host (the module's read, then a stat or slurp each)."""
     before = {path: path.read_bytes() for path in config_dir.rglob("*") if path.is_file()}
     params = dict({"config_dir": str(config_dir)}, **params)
-    checked = run_module(main, params, check_mode=True)
-    applied = run_module(main, params)
-    assert checked.result == applied.result and not applied.failed
-    assert applied.result["changed"] is False
+    checked, _ = run_action(run_module, params, check_mode=True)
+    applied, calls = run_action(run_module, params)
+    assert checked == applied and not applied.get("failed")
+    assert applied["changed"] is False
     assert {path: path.read_bytes() for path in config_dir.rglob("*") if path.is_file()} == before
-    return applied.result
+    assert len(calls) == trips, calls
+    assert not set(applied) & set(TEXTS), "the files' texts stay in the action"
+    return applied
 
 
 def test_s3_with_redis_tls_client_cas_and_a_storage_ca(run_module, tmp_path):
     config_dir = deploy(tmp_path, "s3_tls_redis")
-    result = read(run_module, config_dir)
+    # The read, then a stat of each TLS file.
+    result = read(run_module, config_dir, trips=4)
     assert result["exists"] and result["compose_exists"]
     assert result["config_path"] == str(config_dir / "config.yml")
     assert result["storage"] == {
@@ -385,7 +424,7 @@ def test_s3_with_redis_tls_client_cas_and_a_storage_ca(run_module, tmp_path):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_storage_and_redis_are_what_the_filters_give(run_module, tmp_path, case):
     """One hand-off shape: the module's storage is the filter's plus the CA the container trusts."""
-    result = read(run_module, deploy(tmp_path, case))
+    result = read(run_module, deploy(tmp_path, case), trips=4 if case == "s3_tls_redis" else 1)
     config = yaml.safe_load(CASES[case][1])
     expected = registry_config_storage(config)
     if expected["backend"] == "s3":
@@ -442,7 +481,8 @@ def test_the_storage_ca_is_read_where_the_compose_project_mounts_it(run_module, 
         compose.read_text(encoding="utf-8").replace(str(config_dir / "storage-ca.crt"), str(elsewhere)),
         encoding="utf-8",
     )
-    assert read(run_module, config_dir)["storage"]["ca_cert"] == "MOUNTED"
+    # The read, a slurp of the mounted CA, the TLS files' stats.
+    assert read(run_module, config_dir, trips=5)["storage"]["ca_cert"] == "MOUNTED"
 
 
 def test_the_storage_ca_beside_config_is_read_when_there_is_no_compose_project(run_module, tmp_path):
@@ -452,12 +492,12 @@ def test_the_storage_ca_beside_config_is_read_when_there_is_no_compose_project(r
     result = read(run_module, config_dir)
     assert result["storage"]["ca_cert"] == CA
     assert not result["compose_exists"] and result["image"] == "" and result["major_version"] == 0
-    # Without the compose project's mounts nothing tells where the TLS files are on the host.
+    # Without the compose project's mounts nothing tells where the TLS files are on the host: none is looked at.
     assert result["tls"]["enabled"] and not result["tls"]["certificate"]
 
 
 def test_missing_tls_files_are_reported(run_module, tmp_path):
-    tls = read(run_module, deploy(tmp_path, "s3_tls_redis", tls_files=("registry.crt",)))["tls"]
+    tls = read(run_module, deploy(tmp_path, "s3_tls_redis", tls_files=("registry.crt",)), trips=4)["tls"]
     assert (tls["certificate"], tls["key"], tls["clientcas"]) == (True, False, False)
 
 
@@ -496,10 +536,11 @@ def test_a_storage_ca_without_config_is_not_a_storage(run_module, tmp_path):
 def test_must_exist_fails_as_slurp_did(run_module, tmp_path, missing):
     config_dir = deploy(tmp_path, "swift")
     (config_dir / ("%s.yml" % missing)).unlink()
-    result = run_module(main, {"config_dir": str(config_dir), "must_exist": ["config", "compose"]})
-    assert result.failed and result.result["msg"] == "file not found: %s" % (config_dir / ("%s.yml" % missing))
+    result, calls = run_action(run_module, {"config_dir": str(config_dir), "must_exist": ["config", "compose"]})
+    assert result["failed"] and result["msg"] == "file not found: %s" % (config_dir / ("%s.yml" % missing))
+    assert not set(result) & set(TEXTS) and len(calls) == 1
     # Without must_exist the same directory is read.
-    assert not run_module(main, {"config_dir": str(config_dir)}).failed
+    assert not run_action(run_module, {"config_dir": str(config_dir)})[0].get("failed")
 
 
 def test_other_file_names(run_module, tmp_path):
@@ -513,13 +554,26 @@ def test_other_file_names(run_module, tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("storage: [unclosed\n", r"config\.yml is not YAML"),
+        ("storage:\n  s3: {secretkey: s3cr3t\n", r"config\.yml is not YAML \(line 3, column 1\)\.$"),
         ("storage:\n  swift:\n    authversion: x\n", r"needs auth_version to be a number, not 'x'\.$"),
     ],
 )
 def test_unreadable_config_fails_with_one_sentence(run_module, tmp_path, text, message):
     (tmp_path / "config.yml").write_text(text, encoding="utf-8")
-    result = run_module(main, {"config_dir": str(tmp_path)})
-    assert result.failed
-    assert result.result["msg"].startswith(str(tmp_path / "config.yml"))
-    assert re.search(message, result.result["msg"])
+    with pytest.raises(AnsibleActionFail) as failed:
+        run_action(run_module, {"config_dir": str(tmp_path)})
+    assert failed.value.message.startswith(str(tmp_path / "config.yml"))
+    assert re.search(message, failed.value.message) and "s3cr3t" not in failed.value.message
+
+
+def test_the_module_alone_reads_texts_and_fails_as_slurp_did(run_module, tmp_path):
+    """The host side needs no PyYAML: it reads the files (None when missing) and refuses only what must_exist asks."""
+    config_dir = deploy(tmp_path, "swift")
+    ran = run_module(main, {"config_dir": str(config_dir) + "/"}, check_mode=True)
+    assert ran.result["config_text"] == SWIFT_CONFIG and ran.result["storage_ca_text"] is None
+    assert ran.result["config_dir"] == str(config_dir) and ran.result["changed"] is False
+    (config_dir / "tls").rename(config_dir / "config.yml.d")
+    (config_dir / "config.yml").unlink()
+    (config_dir / "config.yml.d").rename(config_dir / "config.yml")
+    ran = run_module(main, {"config_dir": str(config_dir)})
+    assert ran.failed and ran.result["msg"] == "%s is a directory, not a file." % (config_dir / "config.yml")
