@@ -53,6 +53,8 @@ class ActionModule(ActionBase):
             return result
 
         def is_file(path):
+            if not read["tls_files"]:
+                return False
             found = self._host("ansible.legacy.stat", {"path": path, "get_checksum": False}, task_vars)
             return bool(found.get("stat", {}).get("isreg"))
 

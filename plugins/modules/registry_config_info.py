@@ -39,6 +39,14 @@ options:
     description: The storage CA in O(config_dir), read when the compose project mounts none (or is missing).
     type: str
     default: storage-ca.crt
+  tls_files:
+    description:
+      - Whether to look on the host for the TLS files C(config.yml) names (RV(tls.certificate), RV(tls.key),
+        RV(tls.clientcas)); each takes one more step on the host.
+      - When false, those three are false; RV(tls.enabled), RV(tls.scheme) and RV(tls.client_auth) still come from
+        C(config.yml).
+    type: bool
+    default: true
   must_exist:
     description:
       - Files that must exist; a missing one fails the module with C(file not found) and its path.
@@ -216,7 +224,7 @@ def run(params):
         if name in params["must_exist"] and texts[name] is None:
             # The sentence ansible.builtin.slurp gives, which the callers reported before this module.
             raise RegistryConfigError("file not found: %s" % paths[name])
-    result = dict(changed=False, config_dir=config_dir)
+    result = dict(changed=False, config_dir=config_dir, tls_files=params["tls_files"])
     result.update(("%s_path" % name, path) for name, path in paths.items())
     result.update(("%s_text" % name, text) for name, text in texts.items())
     return result
@@ -229,6 +237,7 @@ def main():
             config_file=dict(type="str", default="config.yml"),
             compose_file=dict(type="str", default="compose.yml"),
             storage_ca_file=dict(type="str", default="storage-ca.crt"),
+            tls_files=dict(type="bool", default=True),
             must_exist=dict(type="list", elements="str", choices=["config", "compose"], default=[]),
         ),
         supports_check_mode=True,

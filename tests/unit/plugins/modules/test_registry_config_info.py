@@ -496,6 +496,18 @@ def test_the_storage_ca_beside_config_is_read_when_there_is_no_compose_project(r
     assert result["tls"]["enabled"] and not result["tls"]["certificate"]
 
 
+def test_tls_files_false_looks_at_nothing_more(run_module, tmp_path):
+    tls = read(run_module, deploy(tmp_path, "s3_tls_redis"), tls_files=False)["tls"]
+    assert tls == {
+        "enabled": True,
+        "scheme": "https",
+        "client_auth": True,
+        "certificate": False,
+        "key": False,
+        "clientcas": False,
+    }
+
+
 def test_missing_tls_files_are_reported(run_module, tmp_path):
     tls = read(run_module, deploy(tmp_path, "s3_tls_redis", tls_files=("registry.crt",)), trips=4)["tls"]
     assert (tls["certificate"], tls["key"], tls["clientcas"]) == (True, False, False)
