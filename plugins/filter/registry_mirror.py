@@ -44,15 +44,14 @@ def registry_mirror_problem(upstreams):
     return ""
 
 
-def registry_mirror_instances(upstreams, storage, host, config_dir, data_dir, ttl="", deployed=None, deployed_cas=None):
+def registry_mirror_instances(upstreams, storage, host, config_dir, data_dir, ttl="", deployed=None):
     """One registry_server instance per upstream: name, port, project, directories, the proxy section and the
     storage. With a storage hand-off (backend given) each s3 cache writes below its own rootdirectory
     (<hand-off's rootdirectory>/<host>/<name> unless the upstream names one); without one, each keeps the storage
-    it runs with (deployed: name -> the registry_config_storage of its config.yml; deployed_cas: name -> the
-    storage CA beside it), else {}."""
+    it runs with (deployed: name -> the storage registry_config_info reads from its directory, with its CA), else
+    {}."""
     handoff = registry_storage_handoff(storage)
     deployed = deployed if isinstance(deployed, dict) else {}
-    deployed_cas = deployed_cas if isinstance(deployed_cas, dict) else {}
     instances = []
     for upstream in _upstreams(upstreams):
         name = upstream["name"]
@@ -64,10 +63,7 @@ def registry_mirror_instances(upstreams, storage, host, config_dir, data_dir, tt
             )
             settled = dict(handoff, rootdirectory=rootdirectory)
         else:
-            kept = deployed.get(name)
-            if isinstance(kept, dict) and kept and deployed_cas.get(name):
-                kept = dict(kept, ca_cert=deployed_cas[name])
-            settled = handoff or registry_storage_handoff(kept)
+            settled = handoff or registry_storage_handoff(deployed.get(name))
         proxy = {"remoteurl": upstream["url"], "ttl": str(upstream.get("ttl", ttl) or "")}
         if upstream.get("username"):
             proxy.update(username=upstream["username"], password=upstream.get("password") or "")

@@ -23,7 +23,7 @@ HANDOFF = {
 HUB = {"name": "hub", "url": "https://registry-1.docker.io", "username": "me", "password": SECRET}
 
 
-def instances(upstreams, storage=None, host="m1", deployed=None, ttl="", deployed_cas=None):
+def instances(upstreams, storage=None, host="m1", deployed=None, ttl=""):
     return registry_mirror_instances(
         upstreams,
         HANDOFF if storage is None else storage,
@@ -32,7 +32,6 @@ def instances(upstreams, storage=None, host="m1", deployed=None, ttl="", deploye
         "/var/lib/wharf/registry-mirror",
         ttl,
         deployed,
-        deployed_cas,
     )
 
 
@@ -64,12 +63,9 @@ def test_filesystem_needs_no_prefix_and_without_a_hand_off_each_keeps_what_it_ru
     settled = instances([HUB, {"name": "new", "url": "http://x"}], storage={}, deployed={"hub": kept})
     assert settled[0]["storage"] == dict(kept, region="default", validate_certs=True, ca_cert="")
     assert settled[1]["storage"] == {}
-    # The CA the cache trusts for its storage is the file beside config.yml; it stays too.
+    # The CA the cache trusts for its storage comes with it (registry_config_info reads it); it stays too.
     with_ca = instances(
-        [HUB, {"name": "new", "url": "http://x"}],
-        storage={},
-        deployed={"hub": kept},
-        deployed_cas={"hub": "PEM", "new": "PEM"},
+        [HUB, {"name": "new", "url": "http://x"}], storage={}, deployed={"hub": dict(kept, ca_cert="PEM")}
     )
     assert with_ca[0]["storage"]["ca_cert"] == "PEM" and with_ca[1]["storage"] == {}
 
