@@ -6,11 +6,13 @@
 
 import yaml
 
+from ansible_collections.wharf.registry.plugins.filter import parse, registry_storage
 from ansible_collections.wharf.registry.plugins.filter.registry_config import (
     FilterModule,
     registry_config_redis,
     registry_config_storage,
 )
+from ansible_collections.wharf.registry.plugins.module_utils import _registry_config as rc
 
 # What registry_server's config.yml.j2 renders (the parts these filters read), per backend and major version.
 S3_3X = """
@@ -111,3 +113,11 @@ def test_redis_settings_without_the_redis_cache_are_not_a_cache():
 
 def test_the_filters_are_registered_under_their_names():
     assert set(FilterModule().filters()) == {"registry_config_storage", "registry_config_redis"}
+
+
+def test_the_filters_are_the_shared_definitions():
+    # One hand-off definition: the filter module re-exports it, it does not copy it.
+    assert registry_storage.HANDOFF is rc.HANDOFF
+    assert parse.version_major is rc.version_major and parse.docker_image_tag is rc.docker_image_tag
+    config = {"storage": {"s3": {"regionendpoint": "http://rgw", "bucket": "b", "accesskey": "a", "secretkey": "s"}}}
+    assert registry_config_storage(config) == rc.config_storage(config)

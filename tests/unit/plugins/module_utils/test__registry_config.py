@@ -8,16 +8,7 @@ registry_config_info module: one definition of the hand-off shapes, empty answer
 import pytest
 import yaml
 
-from ansible_collections.wharf.registry.plugins.filter import parse, registry_config, registry_storage
 from ansible_collections.wharf.registry.plugins.module_utils import _registry_config as rc
-
-
-def test_the_filters_are_the_shared_definitions():
-    # One hand-off definition: the filter module re-exports it, it does not copy it.
-    assert registry_storage.HANDOFF is rc.HANDOFF
-    assert parse.version_major is rc.version_major and parse.docker_image_tag is rc.docker_image_tag
-    config = {"storage": {"s3": {"regionendpoint": "http://rgw", "bucket": "b", "accesskey": "a", "secretkey": "s"}}}
-    assert registry_config.registry_config_storage(config) == rc.config_storage(config)
 
 
 def test_ca_cert_is_kept_for_s3_and_dropped_where_the_backend_has_none():
