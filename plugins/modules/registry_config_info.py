@@ -16,7 +16,7 @@ description:
   - The files are read on the host in one step and parsed on the controller (an action plugin), so the host needs no
     PyYAML; the TLS files and a storage CA mounted from elsewhere than O(storage_ca_file) take one more step each.
   - The storage comes back as the storage hand-off of P(wharf.registry.registry_storage_handoff#filter), with
-    RV(storage.ca_cert) for s3 filled from the CA the compose project mounts into the container's trust store
+    C(ca_cert) for s3 filled from the CA the compose project mounts into the container's trust store
     (else from the file O(storage_ca_file) beside C(config.yml), where the role keeps it).
   - Missing files give RV(exists=false) and empty answers, unless O(must_exist) names them.
   - RV(storage) and RV(redis) carry the storage's keys and the Redis password, as the roles need them to re-render
@@ -57,6 +57,13 @@ options:
     default: []
 author:
   - wharf.registry maintainers (@wharf)
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the
+      controller.
+    support: full
+    details:
+      - The module reads the files on the host; the action plugin parses them on the controller.
 extends_documentation_fragment:
   - wharf.registry.radosgw.info_attributes
 seealso:

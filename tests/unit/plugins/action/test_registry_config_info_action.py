@@ -371,7 +371,7 @@ def read(run_module, config_dir, trips=1, **params):
     `trips` steps on the host (the module's read, then a stat or slurp each)."""
     before = {path: path.read_bytes() for path in config_dir.rglob("*") if path.is_file()}
     params = dict({"config_dir": str(config_dir)}, **params)
-    checked, _ = run_action(run_module, params, check_mode=True)
+    checked = run_action(run_module, params, check_mode=True)[0]
     applied, calls = run_action(run_module, params)
     assert checked == applied and not applied.get("failed")
     assert applied["changed"] is False
