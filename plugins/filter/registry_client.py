@@ -26,21 +26,27 @@ def _endpoint(entry):
     return {"host": entry["host"], "insecure": bool(entry.get("insecure")), "ca_cert": entry.get("ca_cert") or ""}
 
 
+def _auth(entry):
+    """base64 "user:password" of an entry with a username, else ''."""
+    if not entry.get("username"):
+        return ""
+    return base64.b64encode(("%s:%s" % (entry["username"], entry.get("password") or "")).encode("utf-8")).decode(
+        "ascii"
+    )
+
+
 def client_locations(registries, mirrors):
     """One entry per registry name a client resolves: the registries' own settings and the mirrors in front of it.
 
     Each entry: host, insecure, ca_cert, auth (base64 "user:password" or ''), mirrors (a list of host, insecure,
-    ca_cert), listed (whether it is one of the registries). An upstream that is not among the registries is reached
-    over TLS with the system's CAs.
+    ca_cert, auth: a pull-through cache with users of its own), listed (whether it is one of the registries) and
+    secret (whether it or one of its mirrors has credentials). An upstream that is not among the registries is
+    reached over TLS with the system's CAs.
     """
     locations = {}
     for registry in registries or []:
         entry = _endpoint(registry)
-        entry["auth"] = ""
-        if registry.get("username"):
-            entry["auth"] = base64.b64encode(
-                ("%s:%s" % (registry["username"], registry.get("password") or "")).encode("utf-8")
-            ).decode("ascii")
+        entry["auth"] = _auth(registry)
         entry["mirrors"] = []
         entry["listed"] = True
         locations[registry["host"]] = entry
@@ -49,7 +55,9 @@ def client_locations(registries, mirrors):
             mirror["upstream"],
             {"host": mirror["upstream"], "insecure": False, "ca_cert": "", "auth": "", "mirrors": [], "listed": False},
         )
-        upstream["mirrors"].append(_endpoint(dict(mirror, host=mirror["mirror"])))
+        upstream["mirrors"].append(dict(_endpoint(dict(mirror, host=mirror["mirror"])), auth=_auth(mirror)))
+    for entry in locations.values():
+        entry["secret"] = bool(entry["auth"] or [m for m in entry["mirrors"] if m["auth"]])
     return list(locations.values())
 
 
@@ -105,7 +113,12 @@ def containerd_hosts_toml(location, config_path):
         server = "%s://%s" % (_scheme(location), location["host"])
     lines = ["server = %s" % _toml(server)]
     for mirror in location["mirrors"]:
-        lines += [""] + host_table(mirror, "%s://%s" % (_scheme(mirror), mirror["host"]), ["pull", "resolve"])
+        lines += [""] + host_table(
+            mirror,
+            "%s://%s" % (_scheme(mirror), mirror["host"]),
+            ["pull", "resolve"],
+            "Basic " + mirror["auth"] if mirror.get("auth") else "",
+        )
     if location["listed"]:
         lines += [""] + host_table(
             location, server, ["pull", "resolve", "push"], "Basic " + location["auth"] if location["auth"] else ""
@@ -129,12 +142,13 @@ def containers_registries_conf(locations):
 
 
 def containers_auth(existing, locations):
-    """auth.json with each location's credentials set and every other entry of the existing file kept."""
+    """auth.json with the credentials of each location and of each of its mirrors (containers/image looks a
+    mirror's up under the mirror's own name) set, and every other entry of the existing file kept."""
     auth = dict(existing) if isinstance(existing, dict) else {}
     auths = dict(auth.get("auths") or {})
-    for location in locations:
-        if location["auth"]:
-            auths[location["host"]] = dict(auths.get(location["host"]) or {}, auth=location["auth"])
+    for entry in [e for location in locations for e in [location] + location["mirrors"]]:
+        if entry.get("auth"):
+            auths[entry["host"]] = dict(auths.get(entry["host"]) or {}, auth=entry["auth"])
     auth["auths"] = auths
     return json.dumps(auth, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

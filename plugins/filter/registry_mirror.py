@@ -2,8 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The pull-through caches of registry_mirror: one registry_server instance per upstream, and the storage clashes
-its preflight refuses.
+"""The pull-through caches of registry_mirror: one registry_server instance per upstream, and what its preflight
+refuses: caches open to anyone, and storage clashes.
+
+A cache logs in upstream with its account for whatever repository a client asks for, so without users of its own
+it hands out everything that account may read (distribution's mirror docs warn of it).
 
 A proxy keeps its expiry schedule in one file at its storage root (scheduler-state.json, distribution#4594), so two
 caches with one bucket and rootdirectory overwrite each other's schedule, and a cache in a registry's bucket
@@ -41,6 +44,31 @@ def registry_mirror_problem(upstreams):
         repeated = sorted({v for v in values if values.count(v) > 1})
         if repeated:
             return "needs one cache per port and name, but repeats the %s %s" % (label, ", ".join(repeated))
+    return ""
+
+
+def registry_mirror_access_problem(upstreams, host, users=None, trusted=False):
+    """One sentence naming the first cache on host that anyone who reaches it could pull through (no users, network
+    not trusted), a cache that logs in upstream first; '' when there is none."""
+    if users or trusted:
+        return ""
+    caches = _upstreams(upstreams)
+    for upstream in [u for u in caches if u.get("username")][:1] or caches[:1]:
+        name, url = upstream.get("name"), upstream.get("url")
+        where = "%s:%s" % (host, upstream.get("port") or DEFAULT_PORT)
+        if upstream.get("username"):
+            why = "logs in to %s as %s, so anyone who reaches %s could pull every repository that account may read" % (
+                url,
+                upstream["username"],
+                where,
+            )
+        else:
+            why = "would serve anyone who reaches %s whatever %s holds, filling its storage" % (where, url)
+        return (
+            "The pull-through cache %s on %s %s: give it readers of its own in registry_mirror_users (with TLS) and "
+            "have clients docker login %s and pull by that name, or set registry_mirror_trusted_network: true if only "
+            "trusted clients reach it." % (name, host, why, where)
+        )
     return ""
 
 
@@ -120,6 +148,7 @@ class FilterModule:
     def filters(self):
         return {
             "registry_mirror_problem": registry_mirror_problem,
+            "registry_mirror_access_problem": registry_mirror_access_problem,
             "registry_mirror_instances": registry_mirror_instances,
             "registry_mirror_clash": registry_mirror_clash,
         }

@@ -73,8 +73,10 @@ def test_locations_join_registries_and_mirrors():
         "ca_cert": "",
         "auth": "",
         "listed": False,
-        "mirrors": [{"host": "plain.test:5000", "insecure": True, "ca_cert": ""}],
+        "mirrors": [{"host": "plain.test:5000", "insecure": True, "ca_cert": "", "auth": ""}],
+        "secret": False,
     }
+    assert [found[host]["secret"] for host in found] == [False, True, False, False]
 
 
 def test_cas_once_per_host():
@@ -129,6 +131,27 @@ def test_hosts_toml_mirror_of_a_listed_registry_comes_first():
     }
     text = containerd_hosts_toml(found["tls.test:5443"], "/d")
     assert list(tomllib.loads(text)["host"]) == ["http://plain.test:5000", "https://tls.test:5443"]
+
+
+def test_a_mirror_with_users_of_its_own_gets_its_credentials_under_its_own_name():
+    closed = [
+        {"upstream": "quay.io", "mirror": "cache.test:443", "ca_cert": PEM, "username": "pull", "password": PASSWORD}
+    ]
+    (quay,) = client_locations([], closed)
+    auth = base64.b64encode(("pull:" + PASSWORD).encode("utf-8")).decode("ascii")
+    assert quay["auth"] == "" and quay["secret"] and quay["mirrors"][0]["auth"] == auth
+    assert tomllib.loads(containerd_hosts_toml(quay, "/d")) == {
+        "server": "https://quay.io",
+        "host": {
+            "https://cache.test:443": {
+                "capabilities": ["pull", "resolve"],
+                "ca": "/d/cache.test:443/ca.crt",
+                "header": {"authorization": "Basic " + auth},
+            }
+        },
+    }
+    assert json.loads(containers_auth({}, [quay]))["auths"] == {"cache.test:443": {"auth": auth}}
+    assert "pull" not in containers_registries_conf([quay])
 
 
 def test_registries_conf():

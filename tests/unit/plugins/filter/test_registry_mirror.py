@@ -7,6 +7,7 @@ one sentence, and the storage clashes (distribution#4594) named."""
 
 from ansible_collections.wharf.registry.plugins.filter.registry_mirror import (
     FilterModule,
+    registry_mirror_access_problem,
     registry_mirror_clash,
     registry_mirror_instances,
     registry_mirror_problem,
@@ -92,6 +93,29 @@ def test_each_problem_is_one_sentence_end():
     )
 
 
+def test_a_cache_that_logs_in_upstream_without_users_is_named_first_in_one_sentence():
+    quay = {"name": "quay", "url": "https://quay.io", "port": 5001}
+    problem = registry_mirror_access_problem([quay, HUB], "m1")
+    assert problem == (
+        "The pull-through cache hub on m1 logs in to https://registry-1.docker.io as me, so anyone who reaches "
+        "m1:5000 could pull every repository that account may read: give it readers of its own in "
+        "registry_mirror_users (with TLS) and have clients docker login m1:5000 and pull by that name, or set "
+        "registry_mirror_trusted_network: true if only trusted clients reach it."
+    )
+    assert SECRET not in problem
+
+
+def test_an_anonymous_cache_is_open_too_and_users_or_a_trusted_network_close_every_cache():
+    quay = {"name": "quay", "url": "https://quay.io", "port": 5001}
+    assert registry_mirror_access_problem([quay], "m1").startswith(
+        "The pull-through cache quay on m1 would serve anyone who reaches m1:5001 whatever https://quay.io holds, "
+        "filling its storage: give it readers"
+    )
+    for closed in ({"users": [{"name": "pull", "password": SECRET}]}, {"trusted": True}):
+        assert registry_mirror_access_problem([quay, HUB], "m1", **closed) == ""
+    assert registry_mirror_access_problem([], "m1") == ""
+
+
 def test_caches_with_their_own_prefixes_or_buckets_do_not_clash():
     caches = {
         "m1": instances([HUB]),
@@ -129,6 +153,7 @@ def test_a_cache_in_a_registrys_bucket_clashes_whatever_its_prefix():
 def test_the_filters_are_registered_under_their_names():
     assert set(FilterModule().filters()) == {
         "registry_mirror_problem",
+        "registry_mirror_access_problem",
         "registry_mirror_instances",
         "registry_mirror_clash",
     }
