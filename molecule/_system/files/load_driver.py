@@ -209,6 +209,11 @@ def main():
         help="seconds the requests under way at a stop may take before they count as failed",
     )
     parser.add_argument(
+        "--pull-only",
+        metavar="IMAGE",
+        help="a reader's load: pull IMAGE (REPOSITORY:TAG on --registry, pushed by someone else) and push nothing",
+    )
+    parser.add_argument(
         "--local-attempts",
         type=int,
         default=3,
@@ -218,25 +223,24 @@ def main():
     docker = Docker(opts.call_timeout, opts.trace)
 
     host = socket.gethostname()
-    known = f"{opts.registry}/wharf-load/known:{host}"
-    # The known image is pushed before the clock starts: its failure is a broken setup, not a measurement.
-    error = fresh_image(docker, known, opts.size) or docker("push", known)
+    if opts.pull_only:
+        known = f"{opts.registry}/{opts.pull_only}"
+        error = docker("pull", known)
+    else:
+        known = f"{opts.registry}/wharf-load/known:{host}"
+        # The known image is pushed before the clock starts: its failure is a broken setup, not a measurement.
+        error = fresh_image(docker, known, opts.size) or docker("push", known)
     if error is not None:
-        sys.exit(f"cannot push the known image {known}: {error}")
+        sys.exit(f"cannot {'pull' if opts.pull_only else 'push'} the known image {known}: {error}")
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: STOP.set())
     counter = Counter()
     started, clock = now(), time.monotonic()
-    loops = [
-        threading.Thread(target=pull_loop, name="pull", args=(docker, counter, known, opts.pause), daemon=True),
-        threading.Thread(
-            target=push_loop,
-            name="push",
-            daemon=True,
-            args=(docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause, opts.local_attempts),
-        ),
-    ]
+    loops = [threading.Thread(target=pull_loop, name="pull", args=(docker, counter, known, opts.pause), daemon=True)]
+    if not opts.pull_only:
+        push_args = (docker, counter, f"{opts.registry}/wharf-load/fresh", opts.size, opts.pause, opts.local_attempts)
+        loops.append(threading.Thread(target=push_loop, name="push", daemon=True, args=push_args))
     for loop in loops:
         loop.start()
     if opts.summary:

@@ -1,9 +1,20 @@
-"""Read a registry over its HTTP API (no credentials, plain HTTP) and print one line of JSON.
+"""Talk to a registry over its HTTP API as this host's Docker client does, and print one line of JSON.
 
-  registry_walk.py REGISTRY image REPOSITORY TAG   the image's manifest digest and the digests of its blobs
-  registry_walk.py REGISTRY walk                   pull every tag of every repository by digest: each manifest by
-                                                   its digest (an index's platform manifests too) and every blob it
-                                                   names, checking that the bytes hash to the digest
+The address is reached the way Docker on this host reaches it: HTTPS verified with /etc/docker/certs.d/REGISTRY/ca.crt
+where that exists (registry_client puts the CA there), else plain HTTP; with the Basic credentials of its docker
+login in /root/.docker/config.json, if any.
+
+  registry_walk.py REGISTRY image REPOSITORY TAG    the image's manifest digest and the digests of its blobs
+  registry_walk.py REGISTRY walk                    pull every tag of every repository by digest: each manifest by
+                                                    its digest (an index's platform manifests too) and every blob it
+                                                    names, checking that the bytes hash to the digest
+  registry_walk.py REGISTRY delete REPOSITORY DIGEST  delete a manifest; prints the status code
+  registry_walk.py REGISTRY upload REPOSITORY       start a blob upload; prints the status code
+  registry_walk.py REGISTRY deleted REPOSITORY TAG READS
+                                                    delete the tag's manifest and its first layer, then read both
+                                                    READS times each (HEAD and GET): behind a round-robin balancer
+                                                    every read lands on another replica in turn, so a replica that
+                                                    still serves what was deleted shows up as a 200 among the 404s
 
 walk prints repositories, tags, manifests, blobs and bytes read, and failures (what could not be read or did not
 match its digest); it exits 0 either way, the caller judges.
@@ -11,6 +22,8 @@ match its digest); it exits 0 either way, the caller judges.
 
 import hashlib
 import json
+import os
+import ssl
 import sys
 import urllib.error
 import urllib.parse
@@ -28,11 +41,30 @@ ACCEPT = ", ".join(
 
 class Registry:
     def __init__(self, address):
-        self.base = f"http://{address}/v2/"
+        ca = f"/etc/docker/certs.d/{address}/ca.crt"
+        self.context = ssl.create_default_context(cafile=ca) if os.path.exists(ca) else None
+        self.base = f"{'https' if self.context else 'http'}://{address}/v2/"
+        self.headers = {}
+        try:
+            with open("/root/.docker/config.json", encoding="utf-8") as config:
+                login = json.load(config).get("auths", {}).get(address, {}).get("auth")
+        except FileNotFoundError:
+            login = None
+        if login:
+            self.headers["Authorization"] = "Basic " + login
 
-    def get(self, path, accept=None):
-        request = urllib.request.Request(self.base + path, headers={"Accept": accept} if accept else {})
-        return urllib.request.urlopen(request, timeout=60)
+    def get(self, path, accept=None, method="GET"):
+        headers = dict(self.headers, **({"Accept": accept} if accept else {}))
+        request = urllib.request.Request(self.base + path, headers=headers, method=method)
+        return urllib.request.urlopen(request, timeout=60, context=self.context)
+
+    def status(self, method, path, accept=None):
+        try:
+            with self.get(path, accept, method) as response:
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
 
     def manifest(self, repository, reference):
         with self.get(f"{repository}/manifests/{reference}", ACCEPT) as response:
@@ -116,9 +148,34 @@ def walk(registry):
     return counts
 
 
+def deleted(registry, repository, tag, count):
+    def reads(path, times=int(count)):
+        return [registry.status(method, path, ACCEPT) for _round in range(times) for method in ("HEAD", "GET")]
+
+    found = image(registry, repository, tag)
+    manifest = f"{repository}/manifests/{found['manifest']}"
+    blob = f"{repository}/blobs/{found['blobs'][1]}"
+    # Every replica reads both once at least, so each has them in whatever cache it keeps.
+    result = {"before": reads(manifest, 4) + reads(blob, 4)}
+    result["manifest_delete"] = registry.status("DELETE", manifest)
+    result["manifest_after"] = reads(manifest)
+    result["blob_delete"] = registry.status("DELETE", blob)
+    result["blob_after"] = reads(blob)
+    return result
+
+
 def main():
     registry, mode, args = Registry(sys.argv[1]), sys.argv[2], sys.argv[3:]
-    result = image(registry, *args) if mode == "image" else walk(registry)
+    if mode == "image":
+        result = image(registry, *args)
+    elif mode == "walk":
+        result = walk(registry)
+    elif mode == "delete":
+        result = registry.status("DELETE", f"{args[0]}/manifests/{args[1]}")
+    elif mode == "upload":
+        result = registry.status("POST", f"{args[0]}/blobs/uploads/")
+    else:
+        result = deleted(registry, *args)
     print(json.dumps(result, sort_keys=True))
 
 
