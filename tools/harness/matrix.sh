@@ -5,9 +5,9 @@
 #   tools/harness/matrix.sh [2.20 2.21 ...]
 # A venv is made once and kept in ${XDG_CACHE_HOME:-~/.cache}/wharf/venvs/ansible-core-<X.Y>-<hash>, the hash taken
 # over the pins file and the interpreter (its path and full version), so a clean clone on this machine reuses it and
-# a changed pin makes a new one (the old one of that version is removed). ansible-test keeps the sanity tests' own
-# venvs in ~/.ansible/test/venv the same way. The Python comes from the file's "# python: X.Y" line: python<X.Y> on
-# PATH, else pyenv's, else Debian's. Versions run MATRIX_JOBS at a time (default 2: mostly one core each), each
+# a changed pin makes a new one (removing that version's venvs from other pins, unless made within the hour).
+# ansible-test keeps the sanity tests' own venvs in ~/.ansible/test/venv the same way. The Python comes from the
+# file's "# python: X.Y" line: python<X.Y> on PATH, else pyenv's, else Debian's. Versions run MATRIX_JOBS at a time (default 2: mostly one core each), each
 # into .build/matrix/<X.Y>.log; one line per version says what passed and how long each part took.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -49,8 +49,8 @@ venv_for() {
       "$python" -m venv "$venv"
       "$venv/bin/pip" install -q --disable-pip-version-check -r "$pins" >&2
       touch "$venv/.installed"
-      # Venvs of this version from earlier pins: nothing names them any more.
-      find "$cache" -maxdepth 1 -name "ansible-core-$minor-*" ! -name "ansible-core-$minor-$key*" \
+      # Venvs of this version from other pins, unless made within the hour (another checkout may be using its own).
+      find "$cache" -maxdepth 1 -name "ansible-core-$minor-*" ! -name "ansible-core-$minor-$key*" -mmin +60 \
         -exec rm -rf {} + 2>/dev/null || true
     fi
   ) 8>"$venv.lock"
