@@ -17,6 +17,9 @@ MOLECULE_RUNS := default-deb13 registry_swift-deb12 registry_s3-deb13 registry_t
 	ceph_aio-deb13 docker_hosts-deb12 ceph_aio-deb12
 MOLECULE_PHASES := $(addprefix molecule-,$(MOLECULE_RUNS))
 
+# "2.19.14 on Python 3.11.7": what the timings of units and artifact ran on.
+CORE_VERSION := $(BIN)/python -c 'import platform; from ansible.release import __version__ as v; print(v, "on Python", platform.python_version())'
+
 export PATH := $(BIN):$(PATH)
 # Roles and modules resolve by FQCN from this work tree; the rest come with the pinned `ansible` package.
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
@@ -35,7 +38,8 @@ BENCH := -i tools/bench/hosts.yml -e @inventories/lab/group_vars/all/lab.yml \
 BENCH_MB ?= 200
 BENCH_ROUNDS ?= 3
 
-.PHONY: help lab lab-down bench bench-down test host venv collection engine images lint sanity units artifact integration molecule \
+.PHONY: help lab lab-down bench bench-down test host venv collection engine images lint sanity units artifact matrix \
+	integration molecule \
 	$(MOLECULE_PHASES) clean
 
 help: ## list the targets
@@ -53,9 +57,10 @@ bench: images collection ## push/pull seconds per storage, cache rows and a 4-cl
 bench-down: venv collection ## remove the benchmark's hosts
 	ansible-playbook $(BENCH) playbooks/lab_down.yml
 
-# ansible-test sanity runs once, in artifact, on the collection installed from the tarball (make sanity: the work tree).
-test: ## everything CI runs: images, lint, units, the tarball (sanity on it), integration, every molecule scenario
-	@tools/harness/phases.sh venv images lint units artifact integration -- $(MOLECULE_PHASES)
+# ansible-test sanity runs on the collection installed from the tarball (make sanity: the work tree): in artifact with
+# .venv's ansible-core, in matrix with every other release the collection claims (units too).
+test: ## everything CI runs: images, lint, units, the tarball (sanity on it), the ansible-core matrix, integration, every molecule scenario
+	@tools/harness/phases.sh venv images lint units artifact matrix integration -- $(MOLECULE_PHASES)
 
 host: ## the Debian packages the harness runs (debootstrap, skopeo, shellcheck, python3-venv; installed as root)
 	@tools/harness/host-packages.sh
@@ -94,9 +99,14 @@ artifact: venv ## the built collection installed into an empty path: no secret i
 
 units: venv ## module unit tests (ansible-test units) and the harness's own tests
 	if compgen -G 'tests/unit/plugins/**/test_*.py' >/dev/null || compgen -G 'tests/unit/plugins/*/test_*.py' >/dev/null; then \
-	  tools/harness/ansible-test.sh units; \
+	  started=$$SECONDS; tools/harness/ansible-test.sh units; \
+	  echo "ansible-core $$($(CORE_VERSION)): units passed in $$((SECONDS - started)) s"; \
 	else echo "no module unit tests yet"; fi
 	pytest -q tools/harness/tests
+
+# One venv per tests/matrix/ansible-core-<X.Y>.txt, made once under ~/.cache/wharf/venvs (keyed by the file's hash).
+matrix: venv ## sanity (on the tarball) and units on each other ansible-core claimed (tests/matrix/; ANSIBLE_CORE=2.21 for one)
+	tools/harness/matrix.sh $(ANSIBLE_CORE)
 
 integration: images ## real-component tests outside molecule: every lab image proven by a push and pull
 	pytest -q tests/integration

@@ -212,7 +212,7 @@ def test_keep_the_ten_most_recent_ci_tags_and_every_semver_tag(registry, tmp_pat
     images += [(f"ci-{n}", f"2026-06-01T{n // 60:02d}:{n % 60:02d}:00.{n:09d}Z") for n in range(1, 61)]
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         digests = dict(
-            zip([tag for tag, _ in images], pool.map(lambda i: registry.image(*i, shared), images), strict=True)
+            zip([image[0] for image in images], pool.map(lambda i: registry.image(*i, shared), images), strict=True)
         )
     everything = sorted(digests)
     kept = sorted([f"ci-{n}" for n in range(51, 61)] + SEMVER)

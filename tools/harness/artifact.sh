@@ -73,5 +73,6 @@ if ! WHARF_TEST_FROM=$installed tools/harness/ansible-test.sh sanity >"$work/san
   echo "ansible-test sanity fails on the collection installed from $(basename "$tarball") (log: $work/sanity.log)" >&2
   exit 1
 fi
+core=$("$python" -c 'import platform; from ansible.release import __version__ as v; print(v, "on Python", platform.python_version())')
 echo "$(basename "$tarball"): $checked modules, filters, roles and playbooks read from the installed collection," \
-  "ansible-test sanity passed on it in $((SECONDS - started)) s"
+  "ansible-test sanity (ansible-core $core) passed on it in $((SECONDS - started)) s"

@@ -51,7 +51,7 @@ def main():
             tuple(part.strip() for part in header.replace("$basic", basic).split(":", 1))
             for header in request.get("headers", [])
         ]
-        status, _ = send(
+        status, _body = send(
             registry, context, request["method"], request["path"].replace("$digest", digest), headers or own
         )
         print(request["method"], request["path"], status, flush=True)

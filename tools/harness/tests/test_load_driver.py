@@ -145,7 +145,7 @@ def test_a_stop_signal_ends_the_loops_and_writes_the_summary(tmp_path):
         time.sleep(0.1)
     time.sleep(0.5)
     proc.terminate()
-    _, stderr = proc.communicate(timeout=60)
+    stderr = proc.communicate(timeout=60)[1]
     assert proc.returncode == 0, stderr
     result = json.loads(summary.read_text())
     assert result["pulls"] > 0 and result["fatal"] is None

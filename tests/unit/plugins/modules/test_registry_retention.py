@@ -297,7 +297,11 @@ def test_ages_and_created_times():
 
 
 def make_pki(tmp_path):
-    """A CA and a certificate for localhost that it signed: (CA file, (certificate file, key file))."""
+    """A CA and a certificate for localhost that it signed: (CA file, (certificate file, key file)).
+
+    With the key identifiers and key usage a real CA (registry_pki's community.crypto) writes: Python 3.13 verifies
+    with VERIFY_X509_STRICT, which refuses a certificate without an authority key identifier.
+    """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -315,8 +319,23 @@ def make_pki(tmp_path):
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
         )
-        if not ca:
+        if ca:
+            signs_certificates = x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            )
+            builder = builder.add_extension(signs_certificates, critical=True)
+        else:
             builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         return builder.sign(issuer_key, hashes.SHA256())
 
