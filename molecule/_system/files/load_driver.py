@@ -1,7 +1,8 @@
 """Day-2 load on a registry: a pull loop and a push loop through the docker CLI of this host, side by side.
 
 The pull loop removes a known image and pulls it again; the push loop builds a fresh one-layer image (random bytes,
-docker import: nothing is pulled) and pushes it. Every pull and push counts as a request; a failed one counts with
+docker import: nothing is pulled) and pushes it. With --pull-only (a reader's load) the pull loop runs alone, on an
+image someone else pushed. Every pull and push counts as a request; a failed one counts with
 its time and error kind (docker's last stderr line with ids, numbers and addresses blanked). Runs for --duration
 seconds, or until SIGTERM/SIGINT, then writes one line of JSON to --summary (and stdout); while the loops run,
 <summary>.running exists. A local image build that fails is no request: it counts under local_errors and is tried

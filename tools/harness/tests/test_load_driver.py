@@ -91,6 +91,15 @@ def test_counts_pulls_and_pushes(tmp_path):
     assert not (tmp_path / "load.json.running").exists()
 
 
+def test_a_reader_pulls_an_image_it_is_given_and_pushes_nothing(tmp_path):
+    run = run_driver(tmp_path, "--duration", "1", "--pull-only", "team/app:1")
+    proc, summary, trace = run.proc, run.summary, run.trace
+    assert proc.returncode == 0, proc.stderr
+    assert summary["pulls"] > 0 and summary["pushes"] == 0
+    assert " start pull registry.test:5000/team/app:1" in trace
+    assert " push " not in trace and " import " not in trace
+
+
 def test_a_push_that_hangs_at_the_stop_is_a_failure_within_the_grace(tmp_path):
     run = run_driver(tmp_path, "--duration", "1", "--stop-grace", "2", hang_push=True)
     proc, summary, seconds, trace = run.proc, run.summary, run.seconds, run.trace
