@@ -59,8 +59,11 @@ bench-down: venv collection ## remove the benchmark's hosts
 
 # ansible-test sanity runs on the collection installed from the tarball (make sanity: the work tree): in artifact with
 # .venv's ansible-core, in matrix with every other release the collection claims (units too).
-test: ## everything CI runs: images, lint, units, the tarball (sanity on it), the ansible-core matrix, integration, every molecule scenario
-	@tools/harness/phases.sh venv images lint units artifact matrix integration -- $(MOLECULE_PHASES)
+# After venv and images, two phases at a time: default (the longest) starts at once and the short checks run in the
+# other lane before the other scenarios, so no core waits while the checks run alone.
+test: collection ## everything CI runs: images, lint, units, the tarball (sanity on it), the ansible-core matrix, integration, every molecule scenario
+	@tools/harness/phases.sh venv images -- $(firstword $(MOLECULE_PHASES)) lint units artifact matrix integration \
+	  $(wordlist 2,$(words $(MOLECULE_PHASES)),$(MOLECULE_PHASES))
 
 host: ## the Debian packages the harness runs (debootstrap, skopeo, shellcheck, python3-venv; installed as root)
 	@tools/harness/host-packages.sh
