@@ -10,9 +10,9 @@ version_added: 0.1.0
 description:
   - Makes one bucket exist for the user whose S3 keys are given, or removes it, through RGW's S3 API with
     path-style URLs. The registry's s3 storage driver does not create its bucket; this module does.
-  - Reads the bucket once (C(HEAD)) and acts only on a difference, so check mode tells exactly what a real run
-    would do. Run with O(state=present) in check mode, it is also a preflight that the keys work and the bucket
-    exists.
+  - Reads the bucket once (C(HEAD), and C(GET ?lifecycle) with O(abort_incomplete_uploads_days)) and acts only on a
+    difference, so check mode tells exactly what a real run would do. Run with O(state=present) in check mode, it
+    is also a preflight that the keys work and the bucket exists.
   - Needs no Python library on the managed host (it signs requests with AWS Signature Version 4 itself).
 options:
   bucket:
@@ -35,7 +35,8 @@ options:
       - V(0) removes that rule. Unset leaves the bucket's lifecycle configuration alone.
       - The bucket's other lifecycle rules are kept as they are; the configuration is written only when this rule
         differs. Ignored with O(state=absent).
-      - RGW runs lifecycle rules once a day, within C(rgw_lifecycle_work_time) (00:00-06:00 by default).
+      - RGW runs lifecycle rules once a day, within C(rgw_lifecycle_work_time) (00:00-06:00 by default). An upload
+        still in progress after that many days is aborted too; keep them above what the slowest push of a layer takes.
     type: int
 extends_documentation_fragment:
   - wharf.registry.s3
