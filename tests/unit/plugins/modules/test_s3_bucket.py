@@ -32,13 +32,14 @@ ERROR_BODY = (
     '<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><BucketName>registry</BucketName>'
     "<RequestId>tx000001</RequestId><HostId>1234-default-default</HostId></Error>"
 )
-# A user's own rule, in the form RGW answers GET ?lifecycle: it must come back from every run as it was.
+# Rules as RGW 16.2 (Pacific) answers GET ?lifecycle, recorded by molecule/ceph_aio: a user's own rule, which must
+# come back from every run as it was, and ours, whose Filter holding an empty Prefix RGW answers as a bare Prefix.
 USER_RULE = (
     "<Rule><ID>user-expire-tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>"
     "<Expiration><Days>30</Days></Expiration></Rule>"
 )
 OUR_RULE_7_DAYS = (
-    "<Rule><ID>wharf-abort-incomplete-uploads</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>"
+    "<Rule><ID>wharf-abort-incomplete-uploads</ID><Prefix></Prefix><Status>Enabled</Status>"
     "<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload>"
     "</Rule>"
 )
@@ -170,7 +171,8 @@ class FakeRGW:
                 raise self.error(url, 400, "MalformedXML")
             if len(set(ids)) != len(ids):
                 raise self.error(url, 400, "InvalidArgument")
-            self.lifecycles[bucket] = data
+            # Stored as RGW answers it later (OUR_RULE_7_DAYS).
+            self.lifecycles[bucket] = data.replace(b"<Filter><Prefix /></Filter>", b"<Prefix></Prefix>")
             return Response(200)
         if method == "DELETE":
             self.lifecycles.pop(bucket, None)
@@ -223,6 +225,7 @@ def test_abort_rule_in_four_steps_beside_a_users_rule(run):
     assert applied.result["changed"]
     assert applied.result["bucket"] == {"name": "registry", "exists": True, "abort_incomplete_uploads_days": 7}
     assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(USER_RULE, OUR_RULE_7_DAYS))
+    assert USER_RULE.encode() in rgw.lifecycles["registry"]
     assert not run(rgw, days, check_mode=True).result["changed"]
     assert not run(rgw, days).result["changed"]
     # A no-op run reads the bucket and its lifecycle, nothing more.
@@ -304,7 +307,7 @@ def test_negative_days_are_one_sentence_before_any_request(run):
 
 
 def test_the_lifecycle_document_keeps_a_rule_as_it_came():
-    # Tags, text and order as RGW sent them, only S3's namespace moved to the root.
+    # Tags, text and order as RGW sent them, in S3's namespace.
     document = _s3.lifecycle_document(_s3.lifecycle_rules(lifecycle(USER_RULE)))
     root = ElementTree.fromstring(document)
     assert root.tag == "{http://s3.amazonaws.com/doc/2006-03-01/}LifecycleConfiguration"
