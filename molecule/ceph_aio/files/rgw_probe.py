@@ -8,14 +8,15 @@ rgw_probe.py s3-start-uploads ENDPOINT ACCESS_KEY BUCKET COUNT   secret in $PROB
              one part each, never completed (a push killed half way)
 rgw_probe.py s3-user-rule ENDPOINT ACCESS_KEY BUCKET     secret in $PROBE_KEY: a lifecycle rule of the user's own
              (the bucket's only rule)
-rgw_probe.py s3-lifecycle ENDPOINT ACCESS_KEY BUCKET     secret in $PROBE_KEY: the bucket's lifecycle rules and
-             its incomplete uploads
+rgw_probe.py s3-lifecycle ENDPOINT ACCESS_KEY BUCKET     secret in $PROBE_KEY: the bucket's lifecycle rules (parsed,
+             and each as RGW's XML) and its incomplete uploads
 rgw_probe.py s3-await-aborted ENDPOINT ACCESS_KEY BUCKET TIMEOUT   secret in $PROBE_KEY: run radosgw-admin lc process
              until the bucket has no incomplete uploads or TIMEOUT seconds have passed
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -42,6 +43,22 @@ def s3(endpoint, access):
 
 
 USER_RULE = {"ID": "user-expire-tmp", "Filter": {"Prefix": "tmp/"}, "Status": "Enabled", "Expiration": {"Days": 30}}
+
+
+def lifecycle(client, bucket):
+    """(rules as boto3 parses them, each rule's XML as RGW sent it)."""
+    sent = []
+    client.meta.events.register(
+        "after-call.s3.GetBucketLifecycleConfiguration",
+        lambda http_response, **kwargs: sent.append(http_response.content.decode()),
+    )
+    try:
+        rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except botocore.exceptions.ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchLifecycleConfiguration":
+            raise
+        return [], []
+    return rules, re.findall(r"<Rule>.*?</Rule>", sent[0], re.DOTALL)
 
 
 def incomplete_uploads(client, bucket):
@@ -80,20 +97,15 @@ def main(mode, *args):
         return {"uploads": incomplete_uploads(client, bucket)}
     if mode == "s3-user-rule":
         endpoint, access, bucket = args
-        s3(endpoint, access).put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": [USER_RULE]}
-        )
-        return {"rule": USER_RULE}
+        client = s3(endpoint, access)
+        client.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [USER_RULE]})
+        rules, rules_xml = lifecycle(client, bucket)
+        return {"rule": rules[0], "rule_xml": rules_xml[0]}
     if mode == "s3-lifecycle":
         endpoint, access, bucket = args
         client = s3(endpoint, access)
-        try:
-            rules = client.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-        except botocore.exceptions.ClientError as exc:
-            if exc.response["Error"]["Code"] != "NoSuchLifecycleConfiguration":
-                raise
-            rules = []
-        return {"rules": rules, "uploads": incomplete_uploads(client, bucket)}
+        rules, rules_xml = lifecycle(client, bucket)
+        return {"rules": rules, "rules_xml": rules_xml, "uploads": incomplete_uploads(client, bucket)}
     if mode == "s3-await-aborted":
         endpoint, access, bucket, timeout = args
         client = s3(endpoint, access)
