@@ -32,8 +32,9 @@ ERROR_BODY = (
     '<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><BucketName>registry</BucketName>'
     "<RequestId>tx000001</RequestId><HostId>1234-default-default</HostId></Error>"
 )
-# Rules as RGW 16.2 (Pacific) answers GET ?lifecycle, recorded by molecule/ceph_aio: a user's own rule, which must
-# come back from every run as it was, and ours, whose Filter holding an empty Prefix RGW answers as a bare Prefix.
+# Rules as RGW 16.2 (Pacific) and 18.2 (Reef) answer GET ?lifecycle (molecule/ceph_aio shows them): a user's own,
+# which must come back from every run as it was, and ours, whose Filter holding an empty Prefix RGW answers as a bare
+# Prefix.
 USER_RULE = (
     "<Rule><ID>user-expire-tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>"
     "<Expiration><Days>30</Days></Expiration></Rule>"
@@ -171,7 +172,7 @@ class FakeRGW:
                 raise self.error(url, 400, "MalformedXML")
             if len(set(ids)) != len(ids):
                 raise self.error(url, 400, "InvalidArgument")
-            # Stored as RGW answers it later (OUR_RULE_7_DAYS).
+            # Stored in the form RGW answers it in later (OUR_RULE_7_DAYS).
             self.lifecycles[bucket] = data.replace(b"<Filter><Prefix /></Filter>", b"<Prefix></Prefix>")
             return Response(200)
         if method == "DELETE":
