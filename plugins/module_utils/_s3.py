@@ -5,11 +5,12 @@
 """A minimal S3 client for the RADOS Gateway: AWS Signature Version 4 over Ansible's own HTTP client.
 
 boto3 is not needed on the managed host (Debian 12's is older than amazon.aws accepts); the registry only needs
-bucket-level calls, and those are a signed HEAD, PUT or DELETE on a path-style URL.
+bucket-level calls, and those are a signed HEAD, GET, PUT or DELETE on a path-style URL.
 
 Private to this collection: no compatibility promise outside it.
 """
 
+import base64
 import copy
 import datetime
 import hashlib
@@ -18,6 +19,7 @@ import os
 import re
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
+from xml.etree import ElementTree
 
 from ansible.module_utils.urls import open_url
 
@@ -35,6 +37,8 @@ S3_CONNECTION_SPEC = dict(
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # S3 answers errors in XML, the Admin Ops API in JSON.
 ERROR_CODE = re.compile(r'<Code>([^<]+)</Code>|"Code"\s*:\s*"([^"]+)"')
+S3_XML_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+LIFECYCLE = [("lifecycle", None)]
 
 
 def s3_argument_spec(**module_options):
@@ -145,21 +149,36 @@ class S3Client:
         self.timeout = timeout
         self._now = now or (lambda: datetime.datetime.now(datetime.timezone.utc))
 
-    def request(self, method, path, query=(), with_headers=False):
-        """Send one signed request with an empty body; return (status, body) for 2xx (with_headers: and the answer's
-        headers, names in lower case), raise S3Error otherwise.
+    def request(self, method, path, query=(), with_headers=False, body=b"", body_headers=None):
+        """Send one signed request; return (status, body) for 2xx (with_headers: and the answer's headers, names in
+        lower case), raise S3Error otherwise.
 
         query as canonical_query takes it. Its values may be secrets: no message names them, only the path.
+        body_headers describe body (Content-MD5, Content-Type) and are signed with it.
         """
         amz_date = self._now().strftime("%Y%m%dT%H%M%SZ")
-        headers = {
-            "Host": self.host,
-            "x-amz-date": amz_date,
-            "x-amz-content-sha256": EMPTY_SHA256,
-            "Authorization": sign_v4(
-                method, self.host, path, {}, self.access_key, self.secret_key, self.region, amz_date, query=query
-            ),
-        }
+        payload_hash = hashlib.sha256(body).hexdigest()
+        body_headers = body_headers or {}
+        headers = dict(body_headers)
+        headers.update(
+            {
+                "Host": self.host,
+                "x-amz-date": amz_date,
+                "x-amz-content-sha256": payload_hash,
+                "Authorization": sign_v4(
+                    method,
+                    self.host,
+                    path,
+                    body_headers,
+                    self.access_key,
+                    self.secret_key,
+                    self.region,
+                    amz_date,
+                    payload_hash=payload_hash,
+                    query=query,
+                ),
+            }
+        )
         url = self.endpoint + quote(path, safe="/~")
         shown = url + ("?" + "&".join(sorted({name for name, value in query if value is None})) if query else "")
         if query:
@@ -169,7 +188,7 @@ class S3Client:
                 url,
                 method=method,
                 headers=headers,
-                data=b"" if method in ("PUT", "POST") else None,
+                data=body if method in ("PUT", "POST") else None,
                 validate_certs=self.validate_certs,
                 ca_path=self.ca_path,
                 timeout=self.timeout,
@@ -217,3 +236,60 @@ class S3Client:
 
     def delete_bucket(self, bucket):
         self.request("DELETE", "/" + bucket)
+
+    def get_lifecycle(self, bucket):
+        """The bucket's lifecycle configuration (XML as RGW sends it), or None when it has none."""
+        try:
+            return self.request("GET", "/" + bucket, query=LIFECYCLE)[1]
+        except S3Error as exc:
+            if exc.code == "NoSuchLifecycleConfiguration":
+                return None
+            raise
+
+    def put_lifecycle(self, bucket, document):
+        # S3 refuses PUT ?lifecycle without Content-MD5; the digest only guards the transfer.
+        digest = hashlib.md5(document, usedforsecurity=False).digest()
+        self.request(
+            "PUT",
+            "/" + bucket,
+            query=LIFECYCLE,
+            body=document,
+            body_headers={"Content-MD5": base64.b64encode(digest).decode("ascii"), "Content-Type": "application/xml"},
+        )
+
+    def delete_lifecycle(self, bucket):
+        self.request("DELETE", "/" + bucket, query=LIFECYCLE)
+
+
+def lifecycle_rules(document):
+    """The Rule elements of a lifecycle configuration, their tags without S3's XML namespace, otherwise as sent."""
+    root = ElementTree.fromstring(document)
+    for element in root.iter():
+        element.tag = element.tag.rpartition("}")[2]
+    return root.findall("Rule")
+
+
+def lifecycle_document(rules):
+    """A lifecycle configuration holding rules (Elements as lifecycle_rules gives them), as XML bytes."""
+    root = ElementTree.Element("LifecycleConfiguration", xmlns=S3_XML_NAMESPACE)
+    root.extend(rules)
+    return ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def element_data(element):
+    """An element as plain data, to compare and show lifecycle rules: its text, or a dict of its non-empty children
+    (a list where a tag repeats). Empty elements are left out, as S3 reads <Prefix/> and no Prefix alike."""
+    if not len(element):
+        return (element.text or "").strip()
+    data = {}
+    for child in element:
+        value = element_data(child)
+        if value in ("", {}):
+            continue
+        if child.tag not in data:
+            data[child.tag] = value
+        elif isinstance(data[child.tag], list):
+            data[child.tag].append(value)
+        else:
+            data[child.tag] = [data[child.tag], value]
+    return data

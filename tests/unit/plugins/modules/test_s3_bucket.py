@@ -6,10 +6,13 @@
 signer (an implementation independent of the one under test) and refuses a clock skewed as RGW does; the module
 against a real RGW is covered by the registry storage molecule scenarios."""
 
+import base64
 import datetime
+import hashlib
 import io
 import json
 from urllib.error import HTTPError, URLError
+from xml.etree import ElementTree
 
 import pytest
 
@@ -29,6 +32,36 @@ ERROR_BODY = (
     '<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><BucketName>registry</BucketName>'
     "<RequestId>tx000001</RequestId><HostId>1234-default-default</HostId></Error>"
 )
+# Rules as RGW 16.2 (Pacific) and 18.2 (Reef) answer GET ?lifecycle (molecule/ceph_aio shows them): a user's own,
+# which must come back from every run as it was, and ours, whose Filter holding an empty Prefix RGW answers as a bare
+# Prefix.
+USER_RULE = (
+    "<Rule><ID>user-expire-tmp</ID><Filter><Prefix>tmp/</Prefix></Filter><Status>Enabled</Status>"
+    "<Expiration><Days>30</Days></Expiration></Rule>"
+)
+OUR_RULE_7_DAYS = (
+    "<Rule><ID>wharf-abort-incomplete-uploads</ID><Prefix></Prefix><Status>Enabled</Status>"
+    "<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload>"
+    "</Rule>"
+)
+OUR_RULE_DATA = {
+    "ID": "wharf-abort-incomplete-uploads",
+    "Status": "Enabled",
+    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": "7"},
+}
+
+
+def lifecycle(*rules):
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        + "".join(rules)
+        + "</LifecycleConfiguration>"
+    ).encode()
+
+
+def rules_of(document):
+    """(ID, rule as data) of each rule, in order."""
+    return [(rule.findtext("ID"), _s3.element_data(rule)) for rule in _s3.lifecycle_rules(document)]
 
 
 def test_signature_matches_the_aws_documentation_example():
@@ -74,8 +107,9 @@ class Response:
 class FakeRGW:
     """One user's buckets; answers like RGW and refuses any request whose signature is not the expected one."""
 
-    def __init__(self, buckets=(), non_empty=(), foreign=(), secret=SECRET, down=False):
+    def __init__(self, buckets=(), non_empty=(), foreign=(), secret=SECRET, down=False, lifecycles=None):
         self.buckets = set(buckets)
+        self.lifecycles = dict(lifecycles or {})
         self.non_empty = set(non_empty)
         self.foreign = set(foreign)
         self.secret = secret
@@ -98,10 +132,12 @@ class FakeRGW:
         if self.down:
             raise URLError("[Errno 111] Connection refused")
         assert url.startswith(ENDPOINT + "/")
-        path = url[len(ENDPOINT) :]
+        path, dummy, query = url[len(ENDPOINT) :].partition("?")
         if not self.authentic(method, url, headers, data):
             raise self.error(url, 403, None if method == "HEAD" else "SignatureDoesNotMatch")
         bucket = path.strip("/")
+        if query == "lifecycle=":
+            return self.lifecycle(method, url, bucket, headers, data)
         if method == "GET" and not bucket:
             return Response(200, b"<ListAllMyBucketsResult/>")
         if bucket in self.foreign:
@@ -119,6 +155,34 @@ class FakeRGW:
             self.buckets.discard(bucket)
             return Response(204)
         raise AssertionError("unexpected %s %s" % (method, url))
+
+    def lifecycle(self, method, url, bucket, headers, data):
+        if bucket not in self.buckets:
+            raise self.error(url, 404, "NoSuchBucket")
+        if method == "GET":
+            if bucket not in self.lifecycles:
+                raise self.error(url, 404, "NoSuchLifecycleConfiguration")
+            return Response(200, self.lifecycles[bucket])
+        if method == "PUT":
+            digest = base64.b64encode(hashlib.md5(data).digest()).decode()
+            if headers.get("Content-MD5") != digest:
+                raise self.error(url, 400, "InvalidDigest")
+            ids = [rule.findtext("ID") for rule in _s3.lifecycle_rules(data)]
+            if not ids:
+                raise self.error(url, 400, "MalformedXML")
+            if len(set(ids)) != len(ids):
+                raise self.error(url, 400, "InvalidArgument")
+            # Stored in the form RGW answers it in later (OUR_RULE_7_DAYS).
+            self.lifecycles[bucket] = data.replace(b"<Filter><Prefix /></Filter>", b"<Prefix></Prefix>")
+            return Response(200)
+        if method == "DELETE":
+            self.lifecycles.pop(bucket, None)
+            return Response(204)
+        raise AssertionError("unexpected %s %s" % (method, url))
+
+    def calls(self):
+        """The requests as METHOD [?lifecycle]."""
+        return [method + (" ?lifecycle" if url.endswith("?lifecycle=") else "") for method, url in self.requests]
 
 
 @pytest.fixture(name="run")
@@ -149,6 +213,112 @@ def test_create_in_four_steps(run):
     # A no-op run is one HEAD.
     assert rgw.requests[-1] == ("HEAD", ENDPOINT + "/registry")
     assert [method for method, url in rgw.requests] == ["HEAD", "HEAD", "PUT", "HEAD", "HEAD"]
+
+
+def test_abort_rule_in_four_steps_beside_a_users_rule(run):
+    rgw = FakeRGW(buckets=["registry"], lifecycles={"registry": lifecycle(USER_RULE)})
+    days = {"abort_incomplete_uploads_days": 7}
+    check = run(rgw, days, check_mode=True, diff=True)
+    assert check.result["changed"] and rgw.lifecycles == {"registry": lifecycle(USER_RULE)}
+    assert check.result["diff"]["before"] == {"lifecycle rule wharf-abort-incomplete-uploads": None}
+    assert check.result["diff"]["after"] == {"lifecycle rule wharf-abort-incomplete-uploads": OUR_RULE_DATA}
+    applied = run(rgw, days)
+    assert applied.result["changed"]
+    assert applied.result["bucket"] == {"name": "registry", "exists": True, "abort_incomplete_uploads_days": 7}
+    assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(USER_RULE, OUR_RULE_7_DAYS))
+    assert USER_RULE.encode() in rgw.lifecycles["registry"]
+    assert not run(rgw, days, check_mode=True).result["changed"]
+    assert not run(rgw, days).result["changed"]
+    # A no-op run reads the bucket and its lifecycle, nothing more.
+    assert rgw.calls() == ["HEAD", "GET ?lifecycle", "HEAD", "GET ?lifecycle", "PUT ?lifecycle"] + 2 * [
+        "HEAD",
+        "GET ?lifecycle",
+    ]
+
+
+def test_other_days_replace_only_our_rule_in_its_place(run):
+    rgw = FakeRGW(buckets=["registry"], lifecycles={"registry": lifecycle(OUR_RULE_7_DAYS, USER_RULE)})
+    changed = run(rgw, {"abort_incomplete_uploads_days": 3}, diff=True)
+    assert changed.result["changed"]
+    assert changed.result["diff"]["before"] == {"lifecycle rule wharf-abort-incomplete-uploads": OUR_RULE_DATA}
+    assert changed.result["diff"]["after"]["lifecycle rule wharf-abort-incomplete-uploads"][
+        "AbortIncompleteMultipartUpload"
+    ] == {"DaysAfterInitiation": "3"}
+    assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(OUR_RULE_7_DAYS.replace(">7<", ">3<"), USER_RULE))
+
+
+def test_our_rule_changed_by_hand_is_set_back(run):
+    disabled = OUR_RULE_7_DAYS.replace("Enabled", "Disabled")
+    rgw = FakeRGW(buckets=["registry"], lifecycles={"registry": lifecycle(disabled)})
+    assert run(rgw, {"abort_incomplete_uploads_days": 7}).result["changed"]
+    assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(OUR_RULE_7_DAYS))
+
+
+def test_zero_removes_our_rule_and_keeps_the_users(run):
+    rgw = FakeRGW(buckets=["registry"], lifecycles={"registry": lifecycle(USER_RULE, OUR_RULE_7_DAYS)})
+    zero = {"abort_incomplete_uploads_days": 0}
+    check = run(rgw, zero, check_mode=True, diff=True)
+    assert check.result["changed"]
+    assert check.result["diff"]["after"] == {"lifecycle rule wharf-abort-incomplete-uploads": None}
+    assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(USER_RULE, OUR_RULE_7_DAYS))
+    assert run(rgw, zero).result["changed"]
+    assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(USER_RULE))
+    assert not run(rgw, zero, check_mode=True).result["changed"]
+    assert not run(rgw, zero).result["changed"]
+
+
+def test_zero_removes_a_configuration_left_without_rules(run):
+    rgw = FakeRGW(buckets=["registry"], lifecycles={"registry": lifecycle(OUR_RULE_7_DAYS)})
+    assert run(rgw, {"abort_incomplete_uploads_days": 0}).result["changed"]
+    assert rgw.lifecycles == {}
+    assert rgw.calls()[-1] == "DELETE ?lifecycle"
+    assert not run(rgw, {"abort_incomplete_uploads_days": 0}).result["changed"]
+
+
+def test_unset_leaves_the_lifecycle_alone(run):
+    rgw = FakeRGW(buckets=["registry"], lifecycles={"registry": lifecycle(OUR_RULE_7_DAYS)})
+    done = run(rgw, {})
+    assert not done.result["changed"] and "abort_incomplete_uploads_days" not in done.result["bucket"]
+    assert rgw.calls() == ["HEAD"]
+
+
+def test_a_new_bucket_gets_the_rule_and_check_mode_says_so_without_reading(run):
+    rgw = FakeRGW()
+    days = {"abort_incomplete_uploads_days": 7}
+    check = run(rgw, days, check_mode=True, diff=True)
+    assert check.result["diff"]["after"] == {
+        "state": "present",
+        "lifecycle rule wharf-abort-incomplete-uploads": OUR_RULE_DATA,
+    }
+    assert rgw.calls() == ["HEAD"]
+    assert run(rgw, days).result["changed"]
+    assert rgw.calls()[1:] == ["HEAD", "PUT", "PUT ?lifecycle"]
+    assert rules_of(rgw.lifecycles["registry"]) == rules_of(lifecycle(OUR_RULE_7_DAYS))
+
+
+def test_negative_days_are_one_sentence_before_any_request(run):
+    rgw = FakeRGW(buckets=["registry"])
+    failed = run(rgw, {"abort_incomplete_uploads_days": -1})
+    assert failed.failed
+    assert failed.result["msg"] == (
+        "abort_incomplete_uploads_days is -1; give the days after which RGW aborts incomplete uploads (1 or more), 0 "
+        "to remove that rule, or leave it unset to leave the bucket's lifecycle alone."
+    )
+    assert rgw.requests == []
+
+
+def test_the_lifecycle_document_keeps_a_rule_as_it_came():
+    # Tags, text and order as RGW sent them, in S3's namespace.
+    document = _s3.lifecycle_document(_s3.lifecycle_rules(lifecycle(USER_RULE)))
+    root = ElementTree.fromstring(document)
+    assert root.tag == "{http://s3.amazonaws.com/doc/2006-03-01/}LifecycleConfiguration"
+    assert document.endswith(
+        (
+            '<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            + USER_RULE
+            + "</LifecycleConfiguration>"
+        ).encode()
+    )
 
 
 def test_ca_content_is_the_only_ca_trusted(run):
