@@ -248,7 +248,11 @@ def main():
         # Tells whoever started it in the background that the clock runs.
         with open(opts.summary + ".running", "w", encoding="utf-8") as handle:
             handle.write(started + "\n")
-    STOP.wait(opts.duration or None)
+    # A timed wait: the kernel may hand SIGTERM to any thread, and Python runs the handler only once the main thread
+    # runs again; an untimed wait never returns then (a stop that timed out in CI, the loops still running).
+    end = clock + opts.duration if opts.duration else None
+    while not STOP.wait(0.5) and (end is None or time.monotonic() < end):
+        pass
     STOP.set()
     stopped = time.monotonic()
     for loop in loops:
