@@ -13,8 +13,8 @@ SCENARIO ?= default
 # registry_swift, registry_tls, docker_hosts and ceph_aio); `make molecule SCENARIO=default DEBIAN=12` runs it there.
 # Two runs at a time, longest first (so the two lanes end close together); runs of one scenario share host names and
 # wait for each other (make molecule locks per scenario), so they are kept apart.
-MOLECULE_RUNS := default-deb13 registry_swift-deb12 registry_s3-deb13 registry_tls-deb12 docker_hosts-deb13 \
-	ceph_aio-deb13 docker_hosts-deb12 ceph_aio-deb12
+MOLECULE_RUNS := default-deb13 registry_swift-deb12 registry_s3-deb13 registry_tls-deb12 ceph_aio docker_hosts-deb13 \
+	docker_hosts-deb12
 MOLECULE_PHASES := $(addprefix molecule-,$(MOLECULE_RUNS))
 
 # "2.19.14 on Python 3.11.7": what the timings of units and artifact ran on.
