@@ -165,6 +165,15 @@ def main():
         for name in ["rgw", *names]:
             for readers in READERS:
                 gets[name, readers].append(together(blob_url(name, digest), size, readers))
+        # Each round's raw seconds on the client as well, so a run stopped before the tables still leaves them.
+        with open(os.path.expanduser("~/wharf-bench-blob.log"), "a") as log:
+            print(
+                time.strftime("%FT%TZ", time.gmtime()),
+                size_mb,
+                {k: v[-1] for k, v in puts.items()},
+                {f"{k[0]}/{k[1]}": v[-1] for k, v in gets.items()},
+                file=log,
+            )
 
     base = {n: statistics.median(gets["rgw", n]) for n in READERS}
     print(
