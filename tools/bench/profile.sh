@@ -7,6 +7,7 @@
 set -euo pipefail
 size_mb=$1 seconds=$2 client=$3 host=$4 port=$5 debug_port=$6 out=$7
 profile=$out/registry-cpu.pb.gz
+mkdir -p "$out"
 
 # The loop uploads its blob first and says so on its first line; it GETs for longer than the profile lasts.
 exec 3< <(docker exec -e WHARF_BENCH_LOOP="replica:$((seconds + 5))" "$client" \
