@@ -51,7 +51,7 @@ lab: images collection ## the lab: real single-node Ceph, 2 registries behind a 
 lab-down: venv collection ## remove the lab's containers, network and generated secrets
 	ansible-playbook -i inventories/lab playbooks/lab_down.yml
 
-bench: images collection ## push/pull seconds per storage, cache rows and a 4-client fan-out (BENCH_MB=200 BENCH_ROUNDS=3)
+bench: images collection ## push/pull per storage, cache rows, a 4-client fan-out, raw-HTTP blob rows and a replica profile (BENCH_MB=200 BENCH_ROUNDS=3)
 	ansible-playbook $(BENCH) tools/bench/bench.yml -e wharf_bench_mb=$(BENCH_MB) -e wharf_bench_rounds=$(BENCH_ROUNDS)
 
 bench-down: venv collection ## remove the benchmark's hosts
