@@ -12,16 +12,18 @@ last reader is done, the aggregate MB/s, and each row's throughput as a fraction
 
     blob.py SIZE_MB ROUNDS S3_ENDPOINT S3_BUCKET NAME=HOST:PORT [NAME=HOST:PORT ...]
 
-The S3 access key, secret key and region come from the environment (WHARF_BENCH_S3_ACCESS_KEY,
-WHARF_BENCH_S3_SECRET_KEY, WHARF_BENCH_S3_REGION), never the command line. The first NAME must store its blobs in
-S3_BUCKET (registry 3.x's s3 driver layout, no rootdirectory). With WHARF_BENCH_LOOP=NAME:SECONDS it only GETs the
-blob through NAME, one at a time, for SECONDS (the load under which the profile is taken) and prints the count.
+The S3 access key, secret key and region come on standard input as JSON ({"access_key": ..., "secret_key": ...,
+"region": ...}), never the command line or the environment (which a -vvv log of the task shows). The first NAME must
+store its blobs in S3_BUCKET (registry 3.x's s3 driver layout, no rootdirectory). With WHARF_BENCH_LOOP=NAME:SECONDS
+it only GETs the blob through NAME, one at a time, for SECONDS (the load under which the profile is taken) and prints
+the count.
 """
 
 import datetime
 import hashlib
 import hmac
 import http.client
+import json
 import multiprocessing
 import os
 import statistics
@@ -31,6 +33,8 @@ import urllib.parse
 
 SLICE = 1024 * 1024
 READERS = (1, 4, 8)
+# access_key, secret_key and region, read from standard input by main().
+S3_KEYS = {}
 
 
 def request(url, method="GET", body=None, headers=None):
@@ -52,8 +56,8 @@ def request(url, method="GET", body=None, headers=None):
 
 def presign(method, endpoint, bucket, key, expires=3600):
     """A SigV4 query-string URL for one S3 request (path style, unsigned payload), as boto3's generate_presigned_url."""
-    access, secret = os.environ["WHARF_BENCH_S3_ACCESS_KEY"], os.environ["WHARF_BENCH_S3_SECRET_KEY"]
-    region = os.environ.get("WHARF_BENCH_S3_REGION", "us-east-1")
+    access, secret = S3_KEYS["access_key"], S3_KEYS["secret_key"]
+    region = S3_KEYS.get("region") or "us-east-1"
     parts = urllib.parse.urlsplit(endpoint)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     scope = f"{stamp[:8]}/{region}/s3/aws4_request"
@@ -140,6 +144,8 @@ def main():
             count += 1
         print(f"{count} GETs of {size_mb} MB through {name} in {seconds} s")
         return
+
+    S3_KEYS.update(json.load(sys.stdin))
 
     gets = {(name, n): [] for name in ["rgw", *names] for n in READERS}
     puts = {name: [] for name in ["rgw", *names]}
