@@ -90,6 +90,40 @@ def registry_gc_cache_commands(report):
     return commands
 
 
+def registry_gc_bytes(report, before, after, tolerance=0.01):
+    """What the bucket lost in a deleting collection against what the collection reported deleting.
+
+    before and after are registry_storage_usage results (blobs, bytes, sizes by digest) read just before and just
+    after the collection, while the registry could take no push. The blobs it reported must all be gone, and the
+    bucket's blob bytes must have gone down by their bytes (as before listed them), within tolerance.
+    """
+    if not isinstance(report, dict) or report.get("marked") is None:
+        raise AnsibleFilterError("registry_gc_bytes takes the result of registry_gc_report first.")
+    for usage in (before, after):
+        if not isinstance(usage, dict) or not isinstance(usage.get("sizes"), dict):
+            raise AnsibleFilterError("registry_gc_bytes takes two results of registry_storage_usage.")
+    reported = sum(before["sizes"].get(digest, 0) for digest in report["blobs"])
+    freed = sum(before["sizes"].values()) - sum(after["sizes"].values())
+    left = sorted(set(report["blobs"]) & set(after["sizes"]))
+    problems = []
+    if left:
+        problems.append(
+            "%d blobs it reported deleting are still in the bucket (%s)"
+            % (len(left), ", ".join(left[:3]) + (", ..." if len(left) > 3 else ""))
+        )
+    if abs(freed - reported) > tolerance * reported:
+        problems.append(
+            "the bucket's blobs lost %d bytes, but the blobs it reported deleting held %d" % (freed, reported)
+        )
+    return {
+        "bytes_reported": reported,
+        "bytes_freed": freed,
+        "blobs_before": len(before["sizes"]),
+        "blobs_after": len(after["sizes"]),
+        "problem": "; ".join(problems),
+    }
+
+
 def _checked(pattern, value):
     if not isinstance(value, str) or not re.fullmatch(pattern, value):
         raise AnsibleFilterError(
@@ -103,4 +137,5 @@ class FilterModule:
         return {
             "registry_gc_report": registry_gc_report,
             "registry_gc_cache_commands": registry_gc_cache_commands,
+            "registry_gc_bytes": registry_gc_bytes,
         }

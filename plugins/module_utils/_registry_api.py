@@ -66,7 +66,17 @@ def _error_code(body):
 class RegistryClient:
     """One registry: `url` is its base (https://registry.example.com:5000); credentials go as Basic auth."""
 
-    def __init__(self, url, username=None, password=None, ca_path=None, validate_certs=True, timeout=30):
+    def __init__(
+        self,
+        url,
+        username=None,
+        password=None,
+        ca_path=None,
+        validate_certs=True,
+        timeout=30,
+        client_cert=None,
+        client_key=None,
+    ):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise RegistryError("url must be http:// or https:// and name a host, not %r" % url)
@@ -76,12 +86,11 @@ class RegistryClient:
             token = base64.b64encode(("%s:%s" % (username or "", password or "")).encode("utf-8"))
             self.headers["Authorization"] = "Basic " + token.decode("ascii")
         # One TLS context for every request (building one loads the trust store, which costs more than a request).
-        self.opener = Request(
-            timeout=timeout,
-            follow_redirects="none",
-            use_netrc=False,
-            context=make_context(cafile=ca_path, validate_certs=validate_certs),
+        # A replica behind mutual TLS answers only a client with a certificate (its own, for a check on its host).
+        context = make_context(
+            cafile=ca_path, validate_certs=validate_certs, client_cert=client_cert, client_key=client_key
         )
+        self.opener = Request(timeout=timeout, follow_redirects="none", use_netrc=False, context=context)
         self.requests = []
 
     def request(self, method, path, accept=None, authorized=True):

@@ -180,7 +180,9 @@ class S3Client:
             }
         )
         url = self.endpoint + quote(path, safe="/~")
-        shown = url + ("?" + "&".join(sorted({name for name, value in query if value is None})) if query else "")
+        # Subresources (?lifecycle) name the call; values may be secrets or mere paging.
+        subresources = sorted({name for name, value in query if value is None})
+        shown = url + ("?" + "&".join(subresources) if subresources else "")
         if query:
             url += "?" + canonical_query(query)
         try:
@@ -230,6 +232,22 @@ class S3Client:
         """The size HEAD gives for an object: for a Swift large object RGW answers the size of the whole."""
         dummy, dummy, headers = self.request("HEAD", "/%s/%s" % (bucket, key), with_headers=True)
         return int(headers.get("content-length", 0))
+
+    def list_objects(self, bucket, prefix=""):
+        """(key, size) of every object under prefix, following ListObjectsV2's continuation tokens."""
+        token = None
+        while True:
+            query = [("list-type", "2"), ("prefix", prefix), ("max-keys", "1000")]
+            if token:
+                query.append(("continuation-token", token))
+            root = ElementTree.fromstring(self.request("GET", "/" + bucket, query=query)[1])
+            for element in root.iter():
+                element.tag = element.tag.rpartition("}")[2]
+            for entry in root.findall("Contents"):
+                yield entry.findtext("Key"), int(entry.findtext("Size") or 0)
+            token = root.findtext("NextContinuationToken")
+            if root.findtext("IsTruncated") != "true" or not token:
+                return
 
     def create_bucket(self, bucket):
         self.request("PUT", "/" + bucket)

@@ -37,30 +37,6 @@ description:
   - The platform images of a deleted index are deleted with it, unless a kept manifest or O(keep_digests) still
     references them.
 options:
-  url:
-    description:
-      - The registry's base URL, C(https://registry.example.com) or C(http://127.0.0.1:5000), as its clients reach
-        it (the balancer, for a deployment of this collection).
-    type: str
-    required: true
-  ca_path:
-    description:
-      - A PEM file of the CA to verify the registry's certificate with, instead of the system's trust.
-    type: path
-  validate_certs:
-    description: Whether to verify the registry's certificate.
-    type: bool
-    default: true
-  username:
-    description: User for Basic auth; needs the right to delete (a writer of the balancer).
-    type: str
-  password:
-    description: Password for Basic auth; never logged or returned.
-    type: str
-  timeout:
-    description: Seconds to wait for each answer.
-    type: int
-    default: 30
   policies:
     description: The retention rules; see the description for how they combine.
     type: list
@@ -118,6 +94,7 @@ options:
     type: int
     default: 100
 extends_documentation_fragment:
+  - wharf.registry.registry_api
   - wharf.registry.radosgw.attributes
 attributes:
   check_mode:
@@ -127,6 +104,8 @@ attributes:
     details:
       - The tags of each repository before and after, for the repositories where something is deleted.
 notes:
+  - O(url) is the registry as its clients reach it (the balancer, for a deployment of this collection), and
+    O(username) needs the right to delete there (a writer of the balancer's policy).
   - RV(repositories[].bytes) counts the config and layer blobs of the deleted manifests that no kept manifest of
     the same repository references. It is an upper bound of what the garbage collection frees, since another
     repository may still reference a blob (the registry stores each blob once).

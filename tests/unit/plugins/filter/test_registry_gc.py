@@ -12,6 +12,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wharf.registry.plugins.filter.registry_gc import (
     FilterModule,
+    registry_gc_bytes,
     registry_gc_cache_commands,
     registry_gc_report,
 )
@@ -147,4 +148,35 @@ def test_cache_commands_refuse_what_no_report_holds(report):
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {"registry_gc_report", "registry_gc_cache_commands"}
+    assert set(FilterModule().filters()) == {"registry_gc_report", "registry_gc_cache_commands", "registry_gc_bytes"}
+
+
+def usage(**sizes):
+    return {"sizes": {"sha256:" + name: size for name, size in sizes.items()}}
+
+
+@pytest.mark.parametrize(
+    "after, problem",
+    [
+        (usage(k=10), ""),
+        (usage(k=10, n=1), ""),  # a blob of 1 byte pushed just before the fence: within 1 %
+        (
+            usage(k=10, a=100),
+            "1 blobs it reported deleting are still in the bucket (sha256:a); "
+            "the bucket's blobs lost 200 bytes, but the blobs it reported deleting held 300",
+        ),
+        (usage(), "the bucket's blobs lost 310 bytes, but the blobs it reported deleting held 300"),
+    ],
+)
+def test_bytes_freed_against_bytes_reported(after, problem):
+    report = {"marked": 1, "blobs": ["sha256:a", "sha256:b"], "manifests": [], "layer_links": []}
+    compared = registry_gc_bytes(report, usage(a=100, b=200, k=10), after)
+    assert compared["bytes_reported"] == 300 and compared["blobs_before"] == 3
+    assert compared["problem"] == problem
+
+
+def test_bytes_refuse_what_is_not_a_report_or_a_usage():
+    with pytest.raises(AnsibleFilterError, match="registry_gc_report first"):
+        registry_gc_bytes({}, usage(), usage())
+    with pytest.raises(AnsibleFilterError, match="two results of registry_storage_usage"):
+        registry_gc_bytes({"marked": 0, "blobs": []}, usage(), {})

@@ -27,6 +27,7 @@ SECRET_DOC = re.compile(
 NOT_SECRET = {
     "access_key": "an S3 access key is the key's public identifier; its secret is secret_key",
     "s3_access_key": "the same, beside s3_secret_key",
+    "client_key": "the path of a TLS client key on the host, not the key",
 }
 
 
