@@ -45,6 +45,21 @@ def registry_argument_spec(**options):
     return spec
 
 
+def registry_client(params):
+    """The RegistryClient of a module's connection options (registry_argument_spec's; client_cert and client_key
+    where the module has them)."""
+    return RegistryClient(
+        params["url"],
+        username=params["username"],
+        password=params["password"],
+        ca_path=params["ca_path"],
+        validate_certs=params["validate_certs"],
+        timeout=params["timeout"],
+        client_cert=params.get("client_cert"),
+        client_key=params.get("client_key"),
+    )
+
+
 class RegistryError(Exception):
     """A request that failed; `status` is the HTTP status (None when the registry could not be reached) and `code`
     the first error code of the registry's JSON answer (NAME_UNKNOWN, MANIFEST_UNKNOWN, UNSUPPORTED...)."""

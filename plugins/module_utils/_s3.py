@@ -60,6 +60,20 @@ def s3_ca_path(module):
     return path
 
 
+def s3_client(module):
+    """The S3Client of a module's S3_CONNECTION_SPEC options."""
+    params = module.params
+    return S3Client(
+        params["endpoint"],
+        params["access_key"],
+        params["secret_key"],
+        region=params["region"],
+        validate_certs=params["validate_certs"],
+        timeout=params["timeout"],
+        ca_path=s3_ca_path(module),
+    )
+
+
 class S3Error(Exception):
     """One failed S3 call: what was asked, the HTTP status and S3's error code, never the credentials."""
 

@@ -119,9 +119,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wharf.registry.plugins.module_utils._registry_api import (
     INDEX_TYPES,
-    RegistryClient,
     RegistryError,
     registry_argument_spec,
+    registry_client,
 )
 
 SHOWN_PROBLEMS = 10
@@ -254,18 +254,8 @@ def main():
         required_by=dict(client_key=["client_cert"]),
         supports_check_mode=True,
     )
-    params = module.params
     try:
-        client = RegistryClient(
-            params["url"],
-            username=params["username"],
-            password=params["password"],
-            ca_path=params["ca_path"],
-            validate_certs=params["validate_certs"],
-            timeout=params["timeout"],
-            client_cert=params["client_cert"],
-            client_key=params["client_key"],
-        )
+        client = registry_client(module.params)
         module.exit_json(**GcCheck(module, client).run())
     except RegistryError as exc:
         module.fail_json(msg="Checking the garbage collection failed: %s." % str(exc).rstrip("."), status=exc.status)

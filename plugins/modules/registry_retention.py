@@ -226,9 +226,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.wharf.registry.plugins.module_utils._registry_api import (
     INDEX_TYPES,
-    RegistryClient,
     RegistryError,
     registry_argument_spec,
+    registry_client,
 )
 
 AGE = re.compile(r"(?:[0-9]+[smhdw])+\Z")
@@ -469,14 +469,7 @@ class Retention:
         self.check_input()
         params = self.params
         try:
-            self.client = RegistryClient(
-                params["url"],
-                username=params["username"],
-                password=params["password"],
-                ca_path=params["ca_path"],
-                validate_certs=params["validate_certs"],
-                timeout=params["timeout"],
-            )
+            self.client = registry_client(params)
         except RegistryError as exc:
             self.fail(str(exc))
         # The registry's clock, so ages do not depend on the host the module runs on.

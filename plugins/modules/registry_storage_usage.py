@@ -63,7 +63,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Client, S3Error, s3_argument_spec, s3_ca_path
+from ansible_collections.wharf.registry.plugins.module_utils._s3 import S3Error, s3_argument_spec, s3_client
 
 BLOB_DATA = re.compile(r"/blobs/([a-z0-9]+)/[0-9a-f]{2}/([0-9a-f]+)/data$")
 
@@ -79,15 +79,7 @@ def main():
     params = module.params
     prefix = "%s/docker/registry/v2/blobs/" % params["rootdirectory"].strip("/")
     try:
-        client = S3Client(
-            params["endpoint"],
-            params["access_key"],
-            params["secret_key"],
-            region=params["region"],
-            validate_certs=params["validate_certs"],
-            timeout=params["timeout"],
-            ca_path=s3_ca_path(module),
-        )
+        client = s3_client(module)
         sizes = {}
         for key, size in client.list_objects(params["bucket"], prefix.lstrip("/")):
             found = BLOB_DATA.search("/" + key)

@@ -100,13 +100,12 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.wharf.registry.plugins.module_utils._difference import DifferenceTracker
 from ansible_collections.wharf.registry.plugins.module_utils._s3 import (
-    S3Client,
     S3Error,
     element_data,
     lifecycle_document,
     lifecycle_rules,
     s3_argument_spec,
-    s3_ca_path,
+    s3_client,
 )
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -147,15 +146,7 @@ class S3Bucket:
                 msg="abort_incomplete_uploads_days is %d; give the days after which RGW aborts incomplete uploads "
                 "(1 or more), 0 to remove that rule, or leave it unset to leave the bucket's lifecycle alone." % days
             )
-        client = S3Client(
-            params["endpoint"],
-            params["access_key"],
-            params["secret_key"],
-            region=params["region"],
-            validate_certs=params["validate_certs"],
-            ca_path=s3_ca_path(self.module),
-            timeout=params["timeout"],
-        )
+        client = s3_client(self.module)
         exists = client.bucket_exists(self.name)
         wanted = params["state"] == "present"
         self.diff.add("state", "present" if exists else "absent", params["state"])
