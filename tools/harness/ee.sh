@@ -9,7 +9,8 @@
 # wharf.registry.registry_retention`; it prints the image's size and the versions inside.
 #
 # ansible-builder runs from its own venv (.build/ee-builder, tests/ee/requirements-ee.txt), not .venv.
-# EE_IMAGE names the image (default wharf-ee/wharf-registry:<galaxy.yml version>).
+# EE_IMAGE names the image (default wharf-ee/wharf-registry:<galaxy.yml version>); EE_NO_CACHE=1 builds it again
+# from the base, without the label's shortcut or docker's layer cache.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 python=${PYTHON:-$top/.venv/bin/python}
@@ -62,14 +63,14 @@ recipe=$(
   } | sha256sum | cut -c1-16
 )
 current=$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null || true)
-if [ "$current" = "$recipe" ]; then
+if [ "$current" = "$recipe" ] && [ -z "${EE_NO_CACHE:-}" ]; then
   echo "$image: current"
 else
   # ansible-builder writes the build context; Debian's docker.io builds it with its legacy builder.
   "$builder_venv/bin/ansible-builder" create --file "$work/definition/execution-environment.yml" \
     --context "$work/context" --output-filename Dockerfile >"$work/create.log"
   build_started=$SECONDS
-  if ! docker build --build-arg "EE_BASE_IMAGE=$base" --label "$label=$recipe" -t "$image" "$work/context" \
+  if ! docker build ${EE_NO_CACHE:+--no-cache} --build-arg "EE_BASE_IMAGE=$base" --label "$label=$recipe" -t "$image" "$work/context" \
     >"$work/build.log" 2>&1; then
     tail -n 30 "$work/build.log" >&2
     echo "docker build of the execution environment failed (log: $work/build.log)" >&2
