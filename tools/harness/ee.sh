@@ -69,6 +69,7 @@ else
   # ansible-builder writes the build context; Debian's docker.io builds it with its legacy builder.
   "$builder_venv/bin/ansible-builder" create --file "$work/definition/execution-environment.yml" \
     --context "$work/context" --output-filename Dockerfile >"$work/create.log"
+  previous=$(docker image inspect --format '{{ .Id }}' "$image" 2>/dev/null || true)
   build_started=$SECONDS
   if ! docker build ${EE_NO_CACHE:+--no-cache} --build-arg "EE_BASE_IMAGE=$base" --label "$label=$recipe" -t "$image" "$work/context" \
     >"$work/build.log" 2>&1; then
@@ -77,6 +78,10 @@ else
     exit 1
   fi
   echo "$image: built in $((SECONDS - build_started)) s (log: $work/build.log)"
+  # The image this one replaced, now untagged: ours, so it goes (docker keeps its layers other images share).
+  if [ -n "$previous" ] && [ "$previous" != "$(docker image inspect --format '{{ .Id }}' "$image")" ]; then
+    docker image rm "$previous" >/dev/null 2>&1 || true
+  fi
 fi
 
 # Inside the image, as an EE runs it (its entrypoint, /runner as the working directory).
