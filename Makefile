@@ -40,7 +40,7 @@ BENCH_MB ?= 200
 BENCH_ROUNDS ?= 3
 
 .PHONY: help lab lab-down bench bench-down test host venv collection engine images lint sanity units artifact matrix \
-	integration molecule \
+	integration molecule ee \
 	$(MOLECULE_PHASES) clean
 
 help: ## list the targets
@@ -111,6 +111,11 @@ units: venv ## module unit tests (ansible-test units) and the harness's own test
 # One venv per tests/matrix/ansible-core-<X.Y>.txt, made once under ~/.cache/wharf/venvs (keyed by the file's hash).
 matrix: venv ## sanity (on the tarball) and units on each other ansible-core claimed (tests/matrix/; ANSIBLE_CORE=2.21 for one)
 	tools/harness/matrix.sh $(ANSIBLE_CORE)
+
+# ansible-builder in its own venv (.build/ee-builder, tests/ee/requirements-ee.txt); the base image is one recipe of
+# images/images.yml (debian13_ee_base), built here alone if missing.
+ee: venv engine ## the execution environment image (ansible-builder, cached), and inside it: collections, site.yml --syntax-check, ansible-doc
+	tools/harness/ee.sh
 
 integration: images ## real-component tests outside molecule: every lab image proven by a push and pull
 	pytest -q tests/integration

@@ -2,8 +2,8 @@
 # Check the collection's execution environment metadata (meta/execution-environment.yml) as ansible-builder reads it
 # from the installed tarball that `make artifact` leaves in .build/artifact: introspection must list the collection's
 # Python requirements (requirements.txt, shipped), and `ansible-builder create` must accept the definition with its
-# paths taken from the collection root, as introspection takes them. Building the image needs a container registry
-# or a base image built here (issue 31 item 2): not done here.
+# paths taken from the collection root, as introspection takes them. tools/harness/ee.sh (make ee) builds and tries
+# the image itself.
 # ansible-builder is not in .venv (its pins are not the lab's): ANSIBLE_BUILDER names it, e.g. from a throwaway
 # venv: python3 -m venv /tmp/ab && /tmp/ab/bin/pip install ansible-builder.
 set -euo pipefail
