@@ -98,8 +98,10 @@ lint: venv collection ## ruff (check and format), yamllint, ansible-lint (offlin
 sanity: venv ## ansible-test sanity, offline
 	tools/harness/ansible-test.sh sanity
 
-artifact: venv ## the built collection installed into an empty path: no secret in it, ansible-doc, playbooks, sanity
+artifact: venv engine ## the built collection installed into an empty path: no secret in it, ansible-doc, playbooks, sanity; the execution environment built and tried (make ee)
 	tools/harness/artifact.sh
+	tools/harness/ee.sh
+	ANSIBLE_BUILDER=$(CURDIR)/.build/ee-builder/bin/ansible-builder tools/harness/ee-check.sh
 
 units: venv ## module unit tests (ansible-test units) and the harness's own tests
 	if compgen -G 'tests/unit/plugins/**/test_*.py' >/dev/null || compgen -G 'tests/unit/plugins/*/test_*.py' >/dev/null; then \
