@@ -10,6 +10,10 @@ login in /root/.docker/config.json, if any.
                                                     names, checking that the bytes hash to the digest
   registry_walk.py REGISTRY delete REPOSITORY DIGEST  delete a manifest; prints the status code
   registry_walk.py REGISTRY upload REPOSITORY       start a blob upload; prints the status code
+  registry_walk.py REGISTRY push REPOSITORY TAG...  push one small image per tag, all sharing a 1 MiB layer, each
+                                                    with a layer of its own and a config `created` one minute after
+                                                    the previous tag's; prints {tag: manifest digest}
+  registry_walk.py REGISTRY tags REPOSITORY         every tag of the repository, sorted
   registry_walk.py REGISTRY deleted REPOSITORY TAG READS
                                                     delete the tag's manifest and its first layer, then read both
                                                     READS times each (HEAD and GET): behind a round-robin balancer
@@ -29,6 +33,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
+OCI_LAYER = "application/vnd.oci.image.layer.v1.tar"
 ACCEPT = ", ".join(
     [
         "application/vnd.oci.image.index.v1+json",
@@ -70,6 +76,21 @@ class Registry:
         with self.get(f"{repository}/manifests/{reference}", ACCEPT) as response:
             body = response.read()
             return response.headers.get("Docker-Content-Digest"), body
+
+    def send(self, method, url, data, headers):
+        request = urllib.request.Request(url, data=data, method=method, headers=dict(self.headers, **headers))
+        with urllib.request.urlopen(request, timeout=60, context=self.context) as response:
+            response.read()
+            return response
+
+    def put_blob(self, repository, data):
+        """Upload a blob monolithically (POST for a session, PUT with the bytes and their digest); its descriptor."""
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        session = self.send("POST", f"{self.base}{repository}/blobs/uploads/", None, {})
+        location = urllib.parse.urljoin(self.base, session.headers["Location"])
+        separator = "&" if "?" in location else "?"
+        self.send("PUT", f"{location}{separator}digest={digest}", data, {"Content-Type": "application/octet-stream"})
+        return {"digest": digest, "size": len(data)}
 
     def paged(self, path, key):
         """Every entry of a paginated list (the Link header names the next page)."""
@@ -148,6 +169,30 @@ def walk(registry):
     return counts
 
 
+def push(registry, repository, tags):
+    shared = registry.put_blob(repository, b"shared layer of " + repository.encode() + b"\0" * (1 << 20))
+    digests = {}
+    for number, tag in enumerate(tags):
+        created = f"2026-01-01T{number // 60:02d}:{number % 60:02d}:00Z"
+        config = json.dumps({"architecture": "amd64", "os": "linux", "created": created, "rootfs": {"type": "layers"}})
+        layers = [shared, registry.put_blob(repository, f"own layer of {repository}:{tag}\n".encode() * 4096)]
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": dict(registry.put_blob(repository, config.encode()), mediaType=OCI_CONFIG),
+            "layers": [dict(layer, mediaType=OCI_LAYER) for layer in layers],
+        }
+        body = json.dumps(manifest).encode()
+        registry.send(
+            "PUT",
+            f"{registry.base}{repository}/manifests/{tag}",
+            body,
+            {"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+        )
+        digests[tag] = "sha256:" + hashlib.sha256(body).hexdigest()
+    return digests
+
+
 def deleted(registry, repository, tag, count):
     def reads(path, times=int(count)):
         return [registry.status(method, path, ACCEPT) for _round in range(times) for method in ("HEAD", "GET")]
@@ -174,6 +219,10 @@ def main():
         result = registry.status("DELETE", f"{args[0]}/manifests/{args[1]}")
     elif mode == "upload":
         result = registry.status("POST", f"{args[0]}/blobs/uploads/")
+    elif mode == "push":
+        result = push(registry, args[0], args[1:])
+    elif mode == "tags":
+        result = sorted(registry.paged(f"{args[0]}/tags/list?n=100", "tags"))
     else:
         result = deleted(registry, *args)
     print(json.dumps(result, sort_keys=True))
