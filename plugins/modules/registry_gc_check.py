@@ -39,6 +39,8 @@ options:
   read_blobs:
     description:
       - Read every referenced blob whole and compare its sha256 with its digest, instead of asking with HEAD.
+      - With a blob descriptor cache (Redis, inmemory) the registry may answer a HEAD from the cache, without asking
+        the storage; a read always fetches the bytes from the storage.
       - Reads the whole registry's content once per run; for a registry of a few GB.
     type: bool
     default: false
