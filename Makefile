@@ -114,8 +114,8 @@ units: venv ## module unit tests (ansible-test units) and the harness's own test
 matrix: venv ## sanity (on the tarball) and units on each other ansible-core claimed (tests/matrix/; ANSIBLE_CORE=2.21 for one)
 	tools/harness/matrix.sh $(ANSIBLE_CORE)
 
-# ansible-builder in its own venv (.build/ee-builder, tests/ee/requirements-ee.txt); the base image is one recipe of
-# images/images.yml (debian13_ee_base), built here alone if missing.
+# ansible-builder in its own cached venv (.build/ee-builder links to it; tests/ee/requirements-ee.txt); the base
+# image is one recipe of images/images.yml (debian13_ee_base), built here alone if missing.
 ee: venv engine ## the execution environment image (ansible-builder, cached), and inside it: collections, site.yml --syntax-check, ansible-doc
 	tools/harness/ee.sh
 

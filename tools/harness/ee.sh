@@ -8,7 +8,7 @@
 # `ansible-playbook wharf.registry.site --syntax-check -i inventories/example` and `ansible-doc
 # wharf.registry.registry_retention`; it prints the image's size and the versions inside.
 #
-# ansible-builder runs from its own venv (.build/ee-builder, tests/ee/requirements-ee.txt), not .venv.
+# ansible-builder runs from its own venv (tests/ee/requirements-ee.txt; .build/ee-builder links to it), not .venv.
 # EE_IMAGE names the image (default wharf-ee/wharf-registry:<galaxy.yml version>); EE_NO_CACHE=1 builds it again
 # from the base, without the label's shortcut or docker's layer cache.
 set -euo pipefail
@@ -23,14 +23,24 @@ label=org.wharf.ee-recipe
 version=$("$python" -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')
 image=${EE_IMAGE:-wharf-ee/wharf-registry:$version}
 
-# ansible-builder in its own venv, made again when its pins change.
+# ansible-builder in its own venv, kept like the matrix's (tools/harness/matrix.sh) in the user's cache under the
+# hash of its pins and Python, so a clean clone does not install it again; .build/ee-builder names it.
 pins=tests/ee/requirements-ee.txt
-if ! cmp -s "$pins" "$builder_venv/.pins" 2>/dev/null; then
-  rm -rf "$builder_venv"
-  python3 -m venv "$builder_venv"
-  "$builder_venv/bin/pip" install -q -r "$pins"
-  cp "$pins" "$builder_venv/.pins"
-fi
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/wharf/venvs
+key=$({ cat "$pins"; python3 -c 'import sys; print(sys.version)'; } | sha256sum | cut -c1-12)
+cached=$cache/ansible-builder-$key
+mkdir -p "$cache" "$(dirname "$builder_venv")"
+(
+  flock 8
+  if [ ! -f "$cached/.installed" ]; then
+    rm -rf "$cached"
+    python3 -m venv "$cached"
+    "$cached/bin/pip" install -q --disable-pip-version-check -r "$pins"
+    touch "$cached/.installed"
+  fi
+) 8>"$cached.lock"
+rm -rf "$builder_venv"
+ln -s "$cached" "$builder_venv"
 
 # The base image (cached by its recipe like every lab image).
 "$python" tools/harness/images.py build debian13_ee_base >/dev/null
