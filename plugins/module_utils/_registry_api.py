@@ -108,10 +108,11 @@ class RegistryClient:
         self.opener = Request(timeout=timeout, follow_redirects="none", use_netrc=False, context=context)
         self.requests = []
 
-    def request(self, method, path, accept=None, authorized=True):
+    def request(self, method, path, accept=None, authorized=True, sink=None):
         """(status, headers with lower-case names, body) of one request to `path` (under the base, or absolute);
         RegistryError for any answer outside 2xx. A redirect (blobs on a storage with redirects) is followed
-        once, without the credentials, which belong to the registry only."""
+        once, without the credentials, which belong to the registry only. With `sink`, the body goes to it in
+        pieces of 1 MiB (a layer need not fit in memory) and comes back empty."""
         url = path if "://" in path else self.base + path
         headers = dict(self.headers) if authorized else {}
         if accept:
@@ -120,10 +121,14 @@ class RegistryClient:
         try:
             response = self.opener.open(method, url, headers=headers)
             answer = {name.lower(): value for name, value in response.headers.items()}
-            return response.getcode(), answer, response.read()
+            if sink is None:
+                return response.getcode(), answer, response.read()
+            for piece in iter(lambda: response.read(1 << 20), b""):
+                sink(piece)
+            return response.getcode(), answer, b""
         except HTTPError as exc:
             if exc.code in (301, 302, 303, 307, 308) and exc.headers.get("Location") and method in ("GET", "HEAD"):
-                return self.request(method, urljoin(url, exc.headers["Location"]), accept, authorized=False)
+                return self.request(method, urljoin(url, exc.headers["Location"]), accept, False, sink)
             body = exc.read() if hasattr(exc, "read") else b""
             code = _error_code(body) if body else None
             raise RegistryError(

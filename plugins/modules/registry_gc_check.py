@@ -150,8 +150,9 @@ class GcCheck:
         path = "/v2/%s/blobs/%s" % (quote(repository), digest)
         try:
             if self.params["read_blobs"]:
-                body = self.client.request("GET", path)[2]
-                if "sha256:" + hashlib.sha256(body).hexdigest() != digest:
+                hashed = hashlib.sha256()
+                self.client.request("GET", path, sink=hashed.update)
+                if "sha256:" + hashed.hexdigest() != digest:
                     self.problems.append("%s@%s reads back with another digest" % (repository, digest))
                     return
             else:

@@ -107,3 +107,12 @@ def test_bad_links_and_wrong_credentials_say_so(run, fake):
     done = run(fake, password="wrong")
     assert done.failed and done.result["status"] == 401
     assert done.result["msg"].startswith("Checking the garbage collection failed: GET %s/v2/_catalog" % fake.url)
+
+
+def test_a_blob_that_reads_back_with_other_bytes_fails_the_read(run, fake):
+    kept, links = collected(fake)
+    layer = json.loads(fake.repositories["app"]["manifests"][kept["digest"]][1])["layers"][0]["digest"]
+    fake.blobs[layer] = b"not the layer"
+    assert not run(fake, layer_links=links).failed  # HEAD sees the blob
+    done = run(fake, layer_links=links, read_blobs=True)
+    assert done.failed and done.result["problems"] == ["app@%s reads back with another digest" % layer]
