@@ -263,6 +263,24 @@ class S3Client:
             if root.findtext("IsTruncated") != "true" or not token:
                 return
 
+    def list_multipart_uploads(self, bucket, prefix=""):
+        """(key, initiated) of every multipart upload under prefix that was neither completed nor aborted, following
+        ListMultipartUploads' key and upload-id markers. initiated is the ISO 8601 time S3 gives."""
+        markers = []
+        while True:
+            query = [("uploads", None), ("prefix", prefix), ("max-uploads", "1000")] + markers
+            root = ElementTree.fromstring(self.request("GET", "/" + bucket, query=query)[1])
+            for element in root.iter():
+                element.tag = element.tag.rpartition("}")[2]
+            for upload in root.findall("Upload"):
+                yield upload.findtext("Key"), upload.findtext("Initiated")
+            markers = [
+                ("key-marker", root.findtext("NextKeyMarker") or ""),
+                ("upload-id-marker", root.findtext("NextUploadIdMarker") or ""),
+            ]
+            if root.findtext("IsTruncated") != "true" or not markers[0][1]:
+                return
+
     def create_bucket(self, bucket):
         self.request("PUT", "/" + bucket)
 

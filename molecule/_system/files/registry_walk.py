@@ -10,6 +10,10 @@ login in /root/.docker/config.json, if any.
                                                     names, checking that the bytes hash to the digest
   registry_walk.py REGISTRY delete REPOSITORY DIGEST  delete a manifest; prints the status code
   registry_walk.py REGISTRY upload REPOSITORY       start a blob upload; prints the status code
+  registry_walk.py REGISTRY abandon REPOSITORY COUNT  COUNT pushes killed mid-layer: each starts a blob upload, sends
+                                                    12 MiB of the 24 MiB its PATCH announces (more than the s3
+                                                    driver's 10 MiB chunk) and drops the connection; prints the
+                                                    status of each upload's start
   registry_walk.py REGISTRY push REPOSITORY TAG...  push one small image per tag, all sharing a 1 MiB layer, each
                                                     with a layer of its own and a config `created` one minute after
                                                     the previous tag's; prints {tag: manifest digest}
@@ -25,6 +29,7 @@ match its digest); it exits 0 either way, the caller judges.
 """
 
 import hashlib
+import http.client
 import json
 import os
 import ssl
@@ -193,6 +198,28 @@ def push(registry, repository, tags):
     return digests
 
 
+def abandon(registry, repository, count):
+    parts = urllib.parse.urlsplit(registry.base)
+    connection = http.client.HTTPSConnection if registry.context else http.client.HTTPConnection
+    options = {"context": registry.context} if registry.context else {}
+    piece = os.urandom(1 << 20)
+    started = []
+    for _push in range(int(count)):
+        session = registry.send("POST", f"{registry.base}{repository}/blobs/uploads/", None, {})
+        started.append(session.status)
+        location = urllib.parse.urlsplit(session.headers["Location"])
+        patch = connection(parts.hostname, parts.port, timeout=60, **options)
+        patch.putrequest("PATCH", f"{location.path}?{location.query}")
+        for name, value in dict(registry.headers, **{"Content-Type": "application/octet-stream"}).items():
+            patch.putheader(name, value)
+        patch.putheader("Content-Length", str(24 << 20))
+        patch.endheaders()
+        for _piece in range(12):
+            patch.send(piece)
+        patch.sock.close()
+    return started
+
+
 def deleted(registry, repository, tag, count):
     def reads(path, times=int(count)):
         return [registry.status(method, path, ACCEPT) for _round in range(times) for method in ("HEAD", "GET")]
@@ -219,6 +246,8 @@ def main():
         result = registry.status("DELETE", f"{args[0]}/manifests/{args[1]}")
     elif mode == "upload":
         result = registry.status("POST", f"{args[0]}/blobs/uploads/")
+    elif mode == "abandon":
+        result = abandon(registry, *args)
     elif mode == "push":
         result = push(registry, args[0], args[1:])
     elif mode == "tags":
