@@ -5,6 +5,8 @@ gets one JSON object: rc, recap (host -> ok/changed/unreachable/failed/skipped/r
 RECAP), log (the file's path) and tail (its last 30 lines).
 
     playbook.py LOG_DIR ANSIBLE_PLAYBOOK_ARGUMENT... PLAYBOOK
+
+PLAYBOOK_RUNNER, a JSON list, is put before ansible-playbook (e.g. a docker run of the execution environment).
 """
 
 import json
@@ -33,7 +35,8 @@ def main():
     fd, log = tempfile.mkstemp(prefix=name + "-", suffix=".log", dir=log_dir)
     env = dict(os.environ, ANSIBLE_FORCE_COLOR="false", ANSIBLE_NOCOLOR="true")
     with os.fdopen(fd, "w") as out:
-        rc = subprocess.call(["ansible-playbook"] + args, stdout=out, stderr=subprocess.STDOUT, env=env)
+        runner = json.loads(os.environ.get("PLAYBOOK_RUNNER") or "[]")
+        rc = subprocess.call(runner + ["ansible-playbook"] + args, stdout=out, stderr=subprocess.STDOUT, env=env)
     with open(log, encoding="utf-8", errors="replace") as done:
         lines = done.read().splitlines()
     print(json.dumps({"rc": rc, "recap": recap(lines), "log": log, "tail": lines[-30:]}))
