@@ -12,8 +12,8 @@ description:
   - Lists, with the registry's own S3 keys, the objects of the registry's blob store in its bucket (C(ROOT/docker/
     registry/v2/blobs/), where the s3 driver of distribution 2.8 and 3.x keeps each blob's bytes in
     C(sha256/XX/DIGEST/data)), and returns how many there are, their bytes, and the size of each.
-  - Lists the multipart uploads under the registry's root that were neither completed nor aborted, by repository:
-    each blob upload the registry starts is one until it is committed, and a push killed half way leaves its upload
+  - Counts, by repository, the multipart uploads under the registry's root that were neither completed nor aborted.
+    Each blob upload the registry starts is one until it is committed, and a push killed half way leaves its upload
     behind (distribution#1948). The bucket's lifecycle rule (M(wharf.registry.s3_bucket)'s
     O(wharf.registry.s3_bucket#module:abort_incomplete_uploads_days)) is what removes them.
   - What C(playbooks/gc.yml) measures before and after a deleting collection, to prove that the bucket lost what the
