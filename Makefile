@@ -88,12 +88,13 @@ engine: ## make sure a Docker engine answers (installs and starts Debian's docke
 images: venv engine ## build the lab images (cached: rebuilt only when a recipe changes)
 	$(BIN)/python tools/harness/images.py build
 
-lint: venv collection ## ruff (check and format), yamllint, ansible-lint (offline) and the docsite's rst (antsibull-docs)
+lint: venv collection ## ruff, yamllint, ansible-lint (offline), the docsite's rst (antsibull-docs), the changelog's fragments
 	ruff check .
 	ruff format --check .
 	yamllint -s .
 	ansible-lint
 	cd $(COLLECTION_LINK) && antsibull-docs lint-collection-docs .
+	antsibull-changelog lint
 
 sanity: venv ## ansible-test sanity, offline
 	tools/harness/ansible-test.sh sanity

@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: containerd_config_path
 short_description: Make containerd's CRI plugin read registry hosts from a hosts.toml directory
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets the CRI plugin's C(registry.config_path) in containerd's C(config.toml) when it is not set yet, by adding
     one line (or one table at the end); every other line of the file stays as it is. A value already set is kept

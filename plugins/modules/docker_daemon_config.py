@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: docker_daemon_config
 short_description: Merge settings into the Docker daemon's daemon.json
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Merges O(config) into the Docker daemon configuration file (C(/etc/docker/daemon.json) by default). Keys that are
     not named in O(config) or O(remove_keys) keep their values; the file is rewritten only when its meaning changes.

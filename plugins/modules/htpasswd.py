@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: htpasswd
 short_description: Make an htpasswd file hold exactly the given users, as bcrypt hashes of a chosen cost
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Writes the htpasswd file that the registry's C(htpasswd) auth reads so that it holds exactly O(users), in their
     order, each password as a bcrypt hash of cost O(cost). Users not listed are removed.

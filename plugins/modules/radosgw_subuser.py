@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: radosgw_subuser
 short_description: Manage a Ceph RADOS Gateway subuser and its Swift key, without silent rotation
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes one RGW subuser (C(uid:name)) with its Swift key exist, with the given access, or removes it.
   - The secret is either given (and then set exactly) or generated once when the key is made, and afterwards

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: radosgw_user
 short_description: Manage a Ceph RADOS Gateway user, its caps, quotas and S3 key
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, changes or removes one RGW user through C(radosgw-admin) or, with O(admin_endpoint), through RGW's
     Admin Ops API, idempotently; both transports take the same options and return the same.

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: radosgw_user_info
 short_description: Read Ceph RADOS Gateway users
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads one RGW user, or all of them, through C(radosgw-admin) or, with O(admin_endpoint), RGW's Admin Ops API,
     with secrets masked unless asked for; both transports return the same.

@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: registry_config_info
 short_description: Read what a registry_server deployment on the host runs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the C(config.yml) and C(compose.yml) that the P(wharf.registry.registry_server#role) role (or
     P(wharf.registry.registry_mirror#role), one directory per cache) wrote in O(config_dir), and returns what they

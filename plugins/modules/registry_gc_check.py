@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: registry_gc_check
 short_description: Prove, through one registry, that a garbage collection kept every tagged image and freed what it said
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Talks to one registry (a replica, on its own port) over its HTTP API after a garbage collection and checks the
     two things the collection promises. Everything the registry still tags is whole - every tag's manifest (each

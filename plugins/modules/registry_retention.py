@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: registry_retention
 short_description: Delete the images a registry's retention policies do not keep, by manifest digest
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Talks to a registry (CNCF distribution 2.8 or 3.x, or any registry of the OCI distribution API) over its HTTP
     API, reads every tag of the repositories O(policies) name, decides which tags the policies keep, and deletes

@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 ---
 module: registry_storage_usage
 short_description: Count the blobs a registry keeps in its S3 bucket, their bytes, and its incomplete uploads
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists, with the registry's own S3 keys, the objects of the registry's blob store in its bucket (C(ROOT/docker/
     registry/v2/blobs/), where the s3 driver of distribution 2.8 and 3.x keeps each blob's bytes in

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: s3_bucket
 short_description: Make an S3 bucket on the RADOS Gateway exist, or not
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes one bucket exist for the user whose S3 keys are given, or removes it, through RGW's S3 API with
     path-style URLs. The registry's s3 storage driver does not create its bucket; this module does.

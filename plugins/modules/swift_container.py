@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: swift_container
 short_description: Manage a Swift container (an RGW bucket) with its ACLs and metadata
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes one Swift container exist with the given read/write ACLs and metadata, or removes it, through
     python-swiftclient. On the RADOS Gateway a Swift container is also an S3 bucket of the same user.

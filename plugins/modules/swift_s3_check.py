@@ -12,7 +12,7 @@ description:
     and a zero-byte manifest); S3 must answer the manifest's name with the size of all its segments.
   - Reads only, so check mode runs it as it is; fails with one sentence when S3 gives another size for any sampled
     object or cannot read it.
-version_added: 0.1.0
+version_added: 1.0.0
 extends_documentation_fragment:
   - wharf.registry.swift
 options:

@@ -6,7 +6,7 @@
 DOCUMENTATION = r"""
 module: swift_segments_gc
 short_description: Find and delete the registry's Swift segment sets that no manifest object references
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - The swift storage driver of registry 2.x (CNCF distribution 2.8) stores every blob as a Swift dynamic large
     object, DLO; its segments are objects C(<prefix>/segments/<3 hex>/<more hex>/<16 digits>), one set per blob
