@@ -105,10 +105,8 @@ artifact: venv engine ## the built collection installed into an empty path: no s
 	ANSIBLE_BUILDER=$(CURDIR)/.build/ee-builder/bin/ansible-builder tools/harness/ee-check.sh
 
 units: venv ## module unit tests (ansible-test units) and the harness's own tests
-	if compgen -G 'tests/unit/plugins/**/test_*.py' >/dev/null || compgen -G 'tests/unit/plugins/*/test_*.py' >/dev/null; then \
-	  started=$$SECONDS; tools/harness/ansible-test.sh units; \
-	  echo "ansible-core $$($(CORE_VERSION)): units passed in $$((SECONDS - started)) s"; \
-	else echo "no module unit tests yet"; fi
+	started=$$SECONDS; tools/harness/ansible-test.sh units; \
+	  echo "ansible-core $$($(CORE_VERSION)): units passed in $$((SECONDS - started)) s"
 	pytest -q tools/harness/tests
 
 # One venv per tests/matrix/ansible-core-<X.Y>.txt, made once under ~/.cache/wharf/venvs (keyed by the file's hash).
